@@ -1,0 +1,29 @@
+using PersistentTaskStatus.TestServer.Storage;
+
+namespace PersistentTaskStatus.TestServer.Commands;
+
+/// <summary>Everything one server instance holds: its storage and the dispatcher that runs commands on it.</summary>
+internal sealed class ServerState : IDisposable
+{
+    public ServerState(MongoTestServerOptions options, string hostAndPort)
+    {
+        Options = options;
+        HostAndPort = hostAndPort;
+        Storage = new StorageEngine();
+        Dispatcher = new CommandDispatcher(this);
+    }
+
+    public MongoTestServerOptions Options { get; }
+
+    public string HostAndPort { get; }
+
+    public StorageEngine Storage { get; }
+
+    public CommandDispatcher Dispatcher { get; }
+
+    public void ConnectionClosed(ConnectionContext connection) => Dispatcher.ConnectionClosed(connection);
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Sockets;
+using PersistentTaskStatus.TestServer.Commands;
+using PersistentTaskStatus.TestServer.Storage;
+using PersistentTaskStatus.TestServer.Wire;
+
+namespace PersistentTaskStatus.TestServer;
+
+/// <summary>
+/// A MongoDB wire-protocol server for tests, listening on 127.0.0.1 only. It presents itself as the primary of a
+/// single-node replica set running MongoDB 7.0, so drivers use sessions and retryable writes as against a real one.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var server = await MongoTestServer.StartAsync();
+/// var client = new MongoClient(server.ConnectionString);
+/// </code>
+/// </example>
+public sealed class MongoTestServer : IAsyncDisposable
+{
+    private readonly TcpListener listener;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly List<ConnectionHandler> connections = [];
+    private readonly Lock connectionsLock = new();
+    private Task? acceptLoop;
+
+    private MongoTestServer(TcpListener listener, MongoTestServerOptions options)
+    {
+        this.listener = listener;
+        Options = options;
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        Engine = new ServerState(options, $"127.0.0.1:{Port}");
+    }
+
+    public MongoTestServerOptions Options { get; }
+
+    /// <summary>The TCP port the server listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>A connection string that the MongoDB drivers accept as it is.</summary>
+    public string ConnectionString => $"mongodb://127.0.0.1:{Port}/";
+
+    /// <summary>The server's state: its databases and the command dispatcher. For tests that look inside.</summary>
+    internal ServerState Engine { get; }
+
+    /// <summary>The number of connections open now.</summary>
+    public int OpenConnections
+    {
+        get
+        {
+            lock (connectionsLock)
+            {
+                return connections.Count;
+            }
+        }
+    }
+
+    /// <summary>Starts a server on 127.0.0.1 (an ephemeral port unless <see cref="MongoTestServerOptions.Port"/> is set).</summary>
+    public static Task<MongoTestServer> StartAsync(MongoTestServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new MongoTestServerOptions();
+        cancellationToken.ThrowIfCancellationRequested();
+        var listener = new TcpListener(IPAddress.Loopback, options.Port);
+        listener.Start(backlog: 512);
+        var server = new MongoTestServer(listener, options);
+        server.acceptLoop = Task.Run(server.AcceptLoopAsync, CancellationToken.None);
+        return Task.FromResult(server);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await stopping.CancelAsync().ConfigureAwait(false);
+        listener.Stop();
+        ConnectionHandler[] open;
+        lock (connectionsLock)
+        {
+            open = [.. connections];
+        }
+
+        foreach (var connection in open)
+        {
+            connection.Close();
+        }
+
+        if (acceptLoop is not null)
+        {
+            await acceptLoop.ConfigureAwait(false);
+        }
+
+        Engine.Dispose();
+        stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await listener.AcceptTcpClientAsync(stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            client.NoDelay = true;
+            var handler = new ConnectionHandler(client, Engine);
+            lock (connectionsLock)
+            {
+                connections.Add(handler);
+            }
+
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await handler.RunAsync(stopping.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    lock (connectionsLock)
+                    {
+                        connections.Remove(handler);
+                    }
+                }
+            });
+        }
+    }
+}
