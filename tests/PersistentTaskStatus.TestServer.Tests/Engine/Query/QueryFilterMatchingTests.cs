@@ -249,6 +249,14 @@ public sealed class QueryFilterMatchingTests
     public void ElemMatch_and_all(string filter, string document, bool expected) =>
         Assert.Equal(expected, Matches(filter, document));
 
+    // https://www.mongodb.com/docs/manual/reference/operator/query/expr/ (calls ExpressionEvaluator, which another part
+    // of the server implements).
+    [Theory]
+    [InlineData("{ $expr: { $gt: ['$spent', '$budget'] } }", "{ budget: 400, spent: 450 }", true)]
+    [InlineData("{ $expr: { $gt: ['$spent', '$budget'] } }", "{ budget: 400, spent: 300 }", false)]
+    public void Expr_uses_aggregation_expressions(string filter, string document, bool expected) =>
+        Assert.Equal(expected, Matches(filter, document));
+
     // https://www.mongodb.com/docs/manual/reference/operator/update/positional/: the position of the first array
     // element the query matched.
     [Theory]
