@@ -6,13 +6,15 @@ namespace PersistentTaskStatus.TestServer.Engine.Query;
 /// <summary>A parsed query filter (https://www.mongodb.com/docs/manual/reference/operator/query/).</summary>
 public sealed class QueryFilter
 {
-    private QueryFilter()
+    private readonly IMatcher root;
+
+    private QueryFilter(IMatcher root)
     {
+        this.root = root;
     }
 
     /// <summary>Parses and validates a filter; an invalid filter throws <see cref="MongoServerException"/>.</summary>
-    public static QueryFilter Parse(BsonDocument filter) =>
-        throw MongoServerException.NotSupported("Query filters");
+    public static QueryFilter Parse(BsonDocument filter) => new(FilterParser.ParseDocument(filter, topLevel: true));
 
     public bool Matches(BsonDocument document, ExpressionContext context) => Matches(document, context, out _);
 
@@ -20,6 +22,11 @@ public sealed class QueryFilter
     /// Whether the document matches; <paramref name="positionalIndex"/> receives the index of the array element that
     /// the match went through (what the positional <c>$</c> operator of an update or projection refers to), or null.
     /// </summary>
-    public bool Matches(BsonDocument document, ExpressionContext context, out int? positionalIndex) =>
-        throw MongoServerException.NotSupported("Query filters");
+    public bool Matches(BsonDocument document, ExpressionContext context, out int? positionalIndex)
+    {
+        int? position = null;
+        var matched = root.Matches(document, context, ref position);
+        positionalIndex = matched ? position : null;
+        return matched;
+    }
 }
