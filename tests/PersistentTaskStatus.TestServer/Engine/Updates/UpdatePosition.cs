@@ -43,13 +43,13 @@ internal sealed class UpdatePosition
         var position = this;
         while (position.PathToCreate.Count > 0)
         {
-            var next = position.Child(position.PathToCreate[0]);
-            if (!next.Exists)
+            var field = position.PathToCreate[0];
+            if (!TryGetChild(position.Element, field, out var child))
             {
                 return position;
             }
 
-            position = new UpdatePosition(next.Element, next.Parent, next.PathTaken, [.. position.PathToCreate.Skip(1)]);
+            position = new UpdatePosition(child, position.Element, [.. position.PathTaken, field], [.. position.PathToCreate.Skip(1)]);
         }
 
         return position;
