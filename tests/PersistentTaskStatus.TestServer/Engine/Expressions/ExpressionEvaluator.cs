@@ -118,6 +118,7 @@ public static class ExpressionEvaluator
         ObjectOperators.Register(table);
         ConversionOperators.Register(table);
         StringOperators.Register(table);
+        UnsupportedOperators.Register(table);
         return table;
     }
 }
