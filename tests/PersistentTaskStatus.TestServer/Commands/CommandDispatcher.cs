@@ -19,6 +19,10 @@ internal sealed partial class CommandDispatcher
         this.server = server;
         handlers = new Dictionary<string, Func<CommandRequest, BsonDocument>>(StringComparer.OrdinalIgnoreCase);
         RegisterHandshakeCommands();
+        RegisterCursorCommands();
+        RegisterReadCommands();
+        RegisterWriteCommands();
+        RegisterCatalogCommands();
     }
 
     public ServerState Server => server;
@@ -44,7 +48,11 @@ internal sealed partial class CommandDispatcher
                 throw new MongoServerException(ErrorCode.CommandNotFound, $"no such command: '{name}'");
             }
 
-            return Task.FromResult(handler(new CommandRequest(name, database, command, connection)));
+            // One lock for every command: each is atomic and isolated from all others.
+            lock (server.Storage.SyncRoot)
+            {
+                return Task.FromResult(handler(new CommandRequest(name, database, command, connection)));
+            }
         }
         catch (MongoServerException ex)
         {

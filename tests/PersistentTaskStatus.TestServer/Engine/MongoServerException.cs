@@ -69,6 +69,8 @@ public enum ErrorCode
     Location16020 = 16020,
     Interrupted = 11601,
     DuplicateKey = 11000,
+    CannotCreateIndex = 67,
+    BSONObjectTooLarge = 10334,
     MaxTimeMSExpired = 50,
     Location40352 = 40352,
     InvalidPipelineOperator = 168,
