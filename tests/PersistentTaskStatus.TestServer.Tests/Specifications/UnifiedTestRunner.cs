@@ -46,7 +46,14 @@ internal sealed class UnifiedTestRunner(MongoFixture fixture)
             Assert.Skip($"Known server gap: {gap}");
         }
 
-        await LoadInitialDataAsync(file.GetValue("initialData", new BsonArray()).AsBsonArray, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LoadInitialDataAsync(file.GetValue("initialData", new BsonArray()).AsBsonArray, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MongoException error)
+        {
+            throw new InvalidOperationException($"initialData could not be loaded: {error.GetType().Name}: {error.Message}", error);
+        }
 
         using var entities = new EntityMap();
         EntityFactory.Create(file.GetValue("createEntities", new BsonArray()).AsBsonArray, entities, fixture.CreateClientSettings);
@@ -203,9 +210,18 @@ internal sealed class UnifiedTestRunner(MongoFixture fixture)
                 .GetCollection<BsonDocument>(data["collectionName"].AsString)
                 .WithReadPreference(ReadPreference.Primary)
                 .WithReadConcern(ReadConcern.Local);
-            var actual = await collection.Find(FilterDefinition<BsonDocument>.Empty)
-                .Sort(new BsonDocument("_id", 1))
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            List<BsonDocument> actual;
+            try
+            {
+                actual = await collection.Find(FilterDefinition<BsonDocument>.Empty)
+                    .Sort(new BsonDocument("_id", 1))
+                    .ToListAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (MongoException error)
+            {
+                throw new InvalidOperationException($"outcome: reading {collection.CollectionNamespace} failed: {error.GetType().Name}: {error.Message}", error);
+            }
+
             if (ExactDataComparer.CompareCollection(data["documents"].AsBsonArray, actual) is { } failure)
             {
                 Assert.Fail($"outcome of {data["databaseName"]}.{data["collectionName"]}: {failure}");
