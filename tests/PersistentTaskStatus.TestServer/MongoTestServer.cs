@@ -55,6 +55,12 @@ public sealed class MongoTestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Removes every document that a TTL index says has expired, now; returns how many were removed.</summary>
+    public int SweepExpiredDocuments() => Engine.Ttl.Sweep(DateTime.UtcNow);
+
+    /// <summary>Turns off every fail point set with <c>configureFailPoint</c>.</summary>
+    public void ClearFailPoints() => Engine.Dispatcher.FailPoints.Clear();
+
     /// <summary>Starts a server on 127.0.0.1 (an ephemeral port unless <see cref="MongoTestServerOptions.Port"/> is set).</summary>
     public static Task<MongoTestServer> StartAsync(MongoTestServerOptions? options = null, CancellationToken cancellationToken = default)
     {

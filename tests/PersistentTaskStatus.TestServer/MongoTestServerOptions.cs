@@ -9,6 +9,13 @@ public sealed class MongoTestServerOptions
     /// <summary>The replica set name reported by <c>hello</c>.</summary>
     public string ReplicaSetName { get; init; } = "rs0";
 
+    /// <summary>
+    /// How often the TTL monitor removes expired documents; MongoDB's default (<c>ttlMonitorSleepSecs</c>) is 60 s.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns the background sweep off (tests then call
+    /// <see cref="MongoTestServer.SweepExpiredDocuments"/>).
+    /// </summary>
+    public TimeSpan TtlMonitorInterval { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Writes a line per command to standard error when true.</summary>
     public bool Verbose { get; init; }
 }

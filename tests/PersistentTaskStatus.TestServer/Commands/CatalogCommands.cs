@@ -19,6 +19,58 @@ internal sealed partial class CommandDispatcher
         Register("createIndexes", CreateIndexes);
         Register("listIndexes", ListIndexes);
         Register("dropIndexes", DropIndexes);
+        Register("renameCollection", RenameCollection);
+    }
+
+    private BsonDocument RenameCollection(CommandRequest request)
+    {
+        if (request.Database != "admin")
+        {
+            throw new MongoServerException(ErrorCode.Unauthorized, "renameCollection may only be run against the admin database.");
+        }
+
+        var from = request.Target.IsString ? request.Target.AsString : throw CommandArguments.WrongType("renameCollection", request.Target, "string");
+        var to = request.Command.GetValue("to", BsonNull.Value) is BsonString target
+            ? target.Value
+            : throw MongoServerException.FailedToParse("BSON field 'renameCollection.to' is missing but a required field");
+        var (fromDatabase, fromCollection) = SplitNamespace(from);
+        var (toDatabase, toCollection) = SplitNamespace(to);
+        if (fromDatabase != toDatabase)
+        {
+            throw MongoServerException.NotSupported("Renaming a collection into another database");
+        }
+
+        var database = server.Storage.FindDatabase(fromDatabase);
+        if (database?.FindCollection(fromCollection) is null)
+        {
+            throw new MongoServerException(ErrorCode.NamespaceNotFound, "Source collection " + from + " does not exist");
+        }
+
+        if (database.FindCollection(toCollection) is not null)
+        {
+            if (!CommandArguments.OptionalBoolean(request.Command, "dropTarget"))
+            {
+                throw new MongoServerException(ErrorCode.NamespaceExists, "target namespace exists");
+            }
+
+            database.DropCollection(toCollection);
+        }
+
+        ValidateCollectionName(toDatabase, toCollection);
+        DropCursorsOf(from);
+        database.RenameCollection(fromCollection, toCollection);
+        return Ok();
+    }
+
+    private static (string Database, string Collection) SplitNamespace(string ns)
+    {
+        var dot = ns.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || dot == ns.Length - 1)
+        {
+            throw new MongoServerException(ErrorCode.InvalidNamespace, $"Invalid namespace specified '{ns}'");
+        }
+
+        return (ns[..dot], ns[(dot + 1)..]);
     }
 
     private BsonDocument Create(CommandRequest request)

@@ -13,6 +13,7 @@ internal sealed partial class CommandDispatcher
 
     private readonly ServerState server;
     private readonly Dictionary<string, Func<CommandRequest, BsonDocument>> handlers;
+    private readonly RetryableWrites retryableWrites = new();
 
     public CommandDispatcher(ServerState server)
     {
@@ -23,15 +24,18 @@ internal sealed partial class CommandDispatcher
         RegisterReadCommands();
         RegisterWriteCommands();
         RegisterCatalogCommands();
+        RegisterTestCommands();
     }
 
     public ServerState Server => server;
 
-    public Task<BsonDocument> ExecuteAsync(BsonDocument command, ConnectionContext connection, CancellationToken cancellationToken)
+    public FailPoints FailPoints { get; } = new();
+
+    public async Task<BsonDocument> ExecuteAsync(BsonDocument command, ConnectionContext connection, CancellationToken cancellationToken)
     {
         if (command.ElementCount == 0)
         {
-            return Task.FromResult(ErrorReply(MongoServerException.FailedToParse("Empty command")));
+            return ErrorReply(MongoServerException.FailedToParse("Empty command"));
         }
 
         var name = command.GetElement(0).Name;
@@ -41,6 +45,7 @@ internal sealed partial class CommandDispatcher
             Console.Error.WriteLine($"[{connection.Id}] {database} {command.ToJson()}");
         }
 
+        BsonDocument? writeConcernError = null;
         try
         {
             if (!handlers.TryGetValue(name, out var handler))
@@ -48,17 +53,141 @@ internal sealed partial class CommandDispatcher
                 throw new MongoServerException(ErrorCode.CommandNotFound, $"no such command: '{name}'");
             }
 
-            // One lock for every command: each is atomic and isolated from all others.
-            lock (server.Storage.SyncRoot)
+            if (!name.Equals("configureFailPoint", StringComparison.OrdinalIgnoreCase) &&
+                FailPoints.Trigger("failCommand", name, connection) is { } failure)
             {
-                return Task.FromResult(handler(new CommandRequest(name, database, command, connection)));
+                if (failure.GetValue("blockConnection", false).ToBoolean())
+                {
+                    await Task.Delay(failure.GetValue("blockTimeMS", 0).ToInt32(), cancellationToken).ConfigureAwait(false);
+                }
+
+                if (failure.GetValue("closeConnection", false).ToBoolean())
+                {
+                    return new BsonDocument(CloseConnectionMarker, true);
+                }
+
+                if (failure.TryGetValue("errorCode", out var errorCode))
+                {
+                    var reply = ErrorReply(new MongoServerException(
+                        errorCode.ToInt32(),
+                        ErrorCodeName(errorCode.ToInt32()),
+                        "Failing command via 'failCommand' failpoint"));
+                    AddErrorLabels(reply, name, command, failure);
+                    return reply;
+                }
+
+                writeConcernError = failure.GetValue("writeConcernError", null) as BsonDocument;
+                if (writeConcernError is not null)
+                {
+                    var reply = await ExecuteAsync(name, database, command, connection, handler, cancellationToken).ConfigureAwait(false);
+                    reply["writeConcernError"] = writeConcernError.DeepClone();
+                    AddErrorLabels(reply, name, command, failure);
+                    return reply;
+                }
             }
+
+            if (name.Equals("getMore", StringComparison.OrdinalIgnoreCase) &&
+                await ChangeStreamGetMoreAsync(command, connection, cancellationToken).ConfigureAwait(false) is { } changes)
+            {
+                return changes;
+            }
+
+            return await ExecuteAsync(name, database, command, connection, handler, cancellationToken).ConfigureAwait(false);
         }
         catch (MongoServerException ex)
         {
-            return Task.FromResult(ErrorReply(ex));
+            var reply = ErrorReply(ex);
+            AddErrorLabels(reply, name, command, failCommandData: null);
+            return reply;
         }
     }
+
+    private Task<BsonDocument> ExecuteAsync(
+        string name,
+        string database,
+        BsonDocument command,
+        ConnectionContext connection,
+        Func<CommandRequest, BsonDocument> handler,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (command.Contains("startTransaction") || command.Contains("autocommit"))
+        {
+            throw MongoServerException.NotSupported("Multi-document transactions");
+        }
+
+        var retryKey = RetryableWrites.KeyOf(name, command);
+
+        // One lock for every command: each is atomic and isolated from all others.
+        lock (server.Storage.SyncRoot)
+        {
+            if (retryKey is { } key && retryableWrites.Find(key) is { } earlier)
+            {
+                return Task.FromResult(earlier);
+            }
+
+            var transactionalFailure = retryKey is null ? null : FailPoints.Trigger("onPrimaryTransactionalWrite", name, connection);
+            if (transactionalFailure is not null && transactionalFailure.TryGetValue("failBeforeCommitExceptionCode", out var abortCode))
+            {
+                // The write is abandoned before it commits: nothing is applied.
+                if (transactionalFailure.GetValue("closeConnection", true).ToBoolean())
+                {
+                    return Task.FromResult(new BsonDocument(CloseConnectionMarker, true));
+                }
+
+                throw new MongoServerException(abortCode.ToInt32(), ErrorCodeName(abortCode.ToInt32()), "onPrimaryTransactionalWrite fail point");
+            }
+
+            if (name.Equals("getMore", StringComparison.OrdinalIgnoreCase) &&
+                FailPoints.Trigger("failGetMoreAfterCursorCheckout", name, connection) is { } getMoreFailure)
+            {
+                KillCursor(command.GetElement(0).Value);
+                var code = getMoreFailure.GetValue("errorCode", (int)ErrorCode.InternalError).ToInt32();
+                throw new MongoServerException(code, ErrorCodeName(code), "Failing getMore via 'failGetMoreAfterCursorCheckout' failpoint");
+            }
+
+            var reply = handler(new CommandRequest(name, database, command, connection));
+            if (retryKey is { } executed && reply.GetValue("ok", 0).ToDouble() == 1)
+            {
+                retryableWrites.Remember(executed, reply);
+            }
+
+            if (transactionalFailure is not null && transactionalFailure.GetValue("closeConnection", true).ToBoolean())
+            {
+                // The write committed but its reply is lost with the connection; a retry gets the kept reply.
+                return Task.FromResult(new BsonDocument(CloseConnectionMarker, true));
+            }
+
+            return Task.FromResult(reply);
+        }
+    }
+
+    /// <summary>
+    /// Labels an error reply as MongoDB 4.4+ does: the fail point's own labels when it names them, else
+    /// <c>RetryableWriteError</c> on a retryable write that failed with a retryable code.
+    /// </summary>
+    private static void AddErrorLabels(BsonDocument reply, string name, BsonDocument command, BsonDocument? failCommandData)
+    {
+        if (failCommandData is not null && failCommandData.TryGetValue("errorLabels", out var labels))
+        {
+            if (labels.AsBsonArray.Count > 0)
+            {
+                reply["errorLabels"] = labels.DeepClone();
+            }
+
+            return;
+        }
+
+        var code = reply.GetValue("code", null)?.ToInt32() ??
+            (reply.GetValue("writeConcernError", null) as BsonDocument)?.GetValue("code", null)?.ToInt32();
+        if (code is { } retryable && RetryableWrites.RetryableCodes.Contains(retryable) && RetryableWrites.IsRetryableWrite(name, command))
+        {
+            reply["errorLabels"] = new BsonArray { "RetryableWriteError" };
+        }
+    }
+
+    private static string ErrorCodeName(int code) =>
+        Enum.IsDefined(typeof(ErrorCode), code) ? ((ErrorCode)code).ToString() : $"Location{code}";
 
     public void ConnectionClosed(ConnectionContext connection)
     {

@@ -84,7 +84,7 @@ internal sealed partial class CommandDispatcher
         var notFound = new BsonArray();
         foreach (var value in ids)
         {
-            if (cursors.Remove(value.ToInt64()))
+            if (cursors.Remove(value.ToInt64()) || changeStreams.Remove(value.ToInt64()))
             {
                 killed.Add(value);
             }

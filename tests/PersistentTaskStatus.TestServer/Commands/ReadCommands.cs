@@ -133,6 +133,12 @@ internal sealed partial class CommandDispatcher
         var cursorOptions = CommandArguments.OptionalDocument(command, "cursor")
             ?? throw MongoServerException.FailedToParse("The 'cursor' option is required, except for aggregate with the explain argument");
         var batchSize = NonNegative(cursorOptions, "batchSize");
+        if (pipelineStages.Count > 0 && pipelineStages[0] is BsonDocument { ElementCount: 1 } firstStage &&
+            firstStage.GetElement(0).Name == "$changeStream")
+        {
+            return OpenChangeStream(request, pipelineStages, (int?)batchSize);
+        }
+
         var context = CreateExpressionContext(command);
         IEnumerable<BsonDocument> input;
         string ns;

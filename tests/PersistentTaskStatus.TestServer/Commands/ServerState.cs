@@ -11,6 +11,7 @@ internal sealed class ServerState : IDisposable
         HostAndPort = hostAndPort;
         Storage = new StorageEngine();
         Dispatcher = new CommandDispatcher(this);
+        Ttl = new TtlMonitor(Storage, options.TtlMonitorInterval);
     }
 
     public MongoTestServerOptions Options { get; }
@@ -21,9 +22,9 @@ internal sealed class ServerState : IDisposable
 
     public CommandDispatcher Dispatcher { get; }
 
+    public TtlMonitor Ttl { get; }
+
     public void ConnectionClosed(ConnectionContext connection) => Dispatcher.ConnectionClosed(connection);
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() => Ttl.Dispose();
 }

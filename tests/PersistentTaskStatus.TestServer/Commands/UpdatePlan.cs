@@ -24,6 +24,9 @@ internal sealed class UpdatePlan
         this.pipeline = pipeline;
     }
 
+    /// <summary>Whether the update replaces the whole document (a "replace" change event) rather than updating it.</summary>
+    public bool IsReplacement => replacement is not null;
+
     public static UpdatePlan Create(BsonValue update, BsonArray? arrayFilters, bool multi)
     {
         switch (update)

@@ -290,7 +290,7 @@ internal sealed partial class CommandDispatcher
             if (!updated.Equals(document))
             {
                 CheckSize(updated);
-                collection.Replace(document, updated);
+                collection.Replace(document, updated, plan.IsReplacement);
                 modified++;
             }
 

@@ -12,8 +12,11 @@ internal sealed class CollectionStore
     private readonly List<BsonDocument> documents = [];
     private readonly List<IndexDefinition> indexes = [];
 
-    public CollectionStore(string databaseName, string name, BsonDocument options)
+    private readonly ChangeLog changeLog;
+
+    public CollectionStore(string databaseName, string name, BsonDocument options, ChangeLog changeLog)
     {
+        this.changeLog = changeLog;
         DatabaseName = databaseName;
         Name = name;
         Options = options;
@@ -66,6 +69,13 @@ internal sealed class CollectionStore
         indexes.Add(index);
     }
 
+    /// <summary>Takes over the documents and secondary indexes of another collection (a rename).</summary>
+    public void AdoptFrom(CollectionStore source)
+    {
+        documents.AddRange(source.documents);
+        indexes.AddRange(source.indexes.Where(i => i.Name != "_id_"));
+    }
+
     public bool DropIndex(string name) => indexes.RemoveAll(i => i.Name == name) > 0;
 
     public void DropAllIndexesButId() => indexes.RemoveAll(i => i.Name != "_id_");
@@ -74,10 +84,14 @@ internal sealed class CollectionStore
     {
         CheckUnique(document, except: null);
         documents.Add(document);
+        changeLog.Append("insert", DatabaseName, Name, document["_id"], after: document);
     }
 
-    /// <summary>Replaces the stored document <paramref name="existing"/> (same reference) by <paramref name="replacement"/>.</summary>
-    public void Replace(BsonDocument existing, BsonDocument replacement)
+    /// <summary>
+    /// Replaces the stored document <paramref name="existing"/> (same reference) by <paramref name="replacement"/>;
+    /// <paramref name="isReplacement"/> tells a whole-document replacement from an update, as change events do.
+    /// </summary>
+    public void Replace(BsonDocument existing, BsonDocument replacement, bool isReplacement)
     {
         var position = documents.IndexOf(existing);
         if (position < 0)
@@ -87,11 +101,16 @@ internal sealed class CollectionStore
 
         CheckUnique(replacement, except: existing);
         documents[position] = replacement;
+        changeLog.Append(isReplacement ? "replace" : "update", DatabaseName, Name, replacement["_id"], existing, replacement, isReplacement);
     }
 
-    public void Remove(BsonDocument existing) => documents.Remove(existing);
-
-    public void Clear() => documents.Clear();
+    public void Remove(BsonDocument existing)
+    {
+        if (documents.Remove(existing))
+        {
+            changeLog.Append("delete", DatabaseName, Name, existing["_id"], before: existing);
+        }
+    }
 
     private void CheckUnique(BsonDocument document, BsonDocument? except)
     {

@@ -10,6 +10,8 @@ internal sealed class StorageEngine
 
     public Lock SyncRoot { get; } = new();
 
+    public ChangeLog ChangeLog { get; } = new();
+
     public IEnumerable<DatabaseStore> Databases => databases.Values;
 
     public DatabaseStore? FindDatabase(string name) => databases.GetValueOrDefault(name);
@@ -18,12 +20,27 @@ internal sealed class StorageEngine
     {
         if (!databases.TryGetValue(name, out var database))
         {
-            database = new DatabaseStore(name);
+            database = new DatabaseStore(name, ChangeLog);
             databases.Add(name, database);
         }
 
         return database;
     }
 
-    public bool DropDatabase(string name) => databases.Remove(name);
+    public bool DropDatabase(string name)
+    {
+        if (!databases.TryGetValue(name, out var database))
+        {
+            return false;
+        }
+
+        foreach (var collection in database.Collections.Select(c => c.Name).ToList())
+        {
+            database.DropCollection(collection);
+        }
+
+        databases.Remove(name);
+        ChangeLog.Append("dropDatabase", name, collection: null);
+        return true;
+    }
 }

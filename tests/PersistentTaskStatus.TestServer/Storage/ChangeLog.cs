@@ -1,0 +1,115 @@
+using MongoDB.Bson;
+
+namespace PersistentTaskStatus.TestServer.Storage;
+
+/// <summary>
+/// Every committed change in commit order, the way change streams read MongoDB's oplog. Stored documents are never
+/// mutated after they are stored (an update stores a new document), so entries keep references, not copies.
+/// Appends happen under <see cref="StorageEngine.SyncRoot"/>; waiting readers are woken without it.
+/// </summary>
+internal sealed class ChangeLog
+{
+    /// <summary>How many entries are kept; a change stream resuming from before the oldest gets ChangeStreamHistoryLost.</summary>
+    public const int Capacity = 200_000;
+
+    private readonly LinkedList<ChangeEntry> entries = new();
+    private TaskCompletionSource appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private uint lastSeconds;
+    private uint increment;
+
+    /// <summary>The sequence number of the newest entry (0 when none).</summary>
+    public long LastSequence { get; private set; }
+
+    /// <summary>The sequence number of the oldest entry still kept.</summary>
+    public long FirstKeptSequence => entries.First?.Value.Sequence ?? LastSequence + 1;
+
+    /// <summary>The cluster time of the newest entry, or of now when nothing was written yet.</summary>
+    public BsonTimestamp LastClusterTime => entries.Last?.Value.ClusterTime ?? NextClusterTime(peek: true);
+
+    /// <summary>Completes when the next entry is appended.</summary>
+    public Task Appended => appended.Task;
+
+    public ChangeEntry Append(
+        string operationType,
+        string database,
+        string? collection,
+        BsonValue? documentId = null,
+        BsonDocument? before = null,
+        BsonDocument? after = null,
+        bool isReplacement = false,
+        (string Database, string Collection)? renamedTo = null)
+    {
+        var entry = new ChangeEntry(
+            ++LastSequence,
+            NextClusterTime(peek: false),
+            DateTime.UtcNow,
+            operationType,
+            database,
+            collection,
+            documentId,
+            before,
+            after,
+            isReplacement,
+            renamedTo);
+        entries.AddLast(entry);
+        if (entries.Count > Capacity)
+        {
+            entries.RemoveFirst();
+        }
+
+        var waiting = appended;
+        appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        waiting.TrySetResult();
+        return entry;
+    }
+
+    /// <summary>The entries after <paramref name="sequence"/>, oldest first.</summary>
+    public IEnumerable<ChangeEntry> After(long sequence)
+    {
+        // Readers usually ask for the newest few entries: walk back from the end.
+        var node = entries.Last;
+        while (node?.Previous is not null && node.Previous.Value.Sequence > sequence)
+        {
+            node = node.Previous;
+        }
+
+        for (; node is not null; node = node.Next)
+        {
+            if (node.Value.Sequence > sequence)
+            {
+                yield return node.Value;
+            }
+        }
+    }
+
+    private BsonTimestamp NextClusterTime(bool peek)
+    {
+        var seconds = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        if (peek)
+        {
+            return new BsonTimestamp((int)Math.Max(seconds, lastSeconds), (int)increment);
+        }
+
+        if (seconds > lastSeconds)
+        {
+            lastSeconds = seconds;
+            increment = 0;
+        }
+
+        return new BsonTimestamp((int)lastSeconds, (int)++increment);
+    }
+}
+
+/// <summary>One committed change.</summary>
+internal sealed record ChangeEntry(
+    long Sequence,
+    BsonTimestamp ClusterTime,
+    DateTime WallTime,
+    string OperationType,
+    string Database,
+    string? Collection,
+    BsonValue? DocumentId,
+    BsonDocument? Before,
+    BsonDocument? After,
+    bool IsReplacement,
+    (string Database, string Collection)? RenamedTo);
