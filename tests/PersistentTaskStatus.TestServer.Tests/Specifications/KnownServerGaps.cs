@@ -10,10 +10,6 @@ internal static class KnownServerGaps
 {
     private const string PipelineUpdates = "needs pipeline updates (planned)";
     private const string ExprAndLet = "needs $expr and let variables (planned)";
-    private const string FailPoints = "needs the failCommand fail point (planned)";
-    private const string RetryableWrites = "needs the onPrimaryTransactionalWrite fail point and retryable-write deduplication (planned)";
-    private const string ChangeStreams = "needs change streams (planned)";
-    private const string ChangeStreamsAndFailPoints = "needs change streams and fail points (planned)";
 
     public static IReadOnlyDictionary<string, string> Entries { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -26,21 +22,6 @@ internal static class KnownServerGaps
         ["crud/findOneAndUpdate-let.json: findOneAndUpdate with let option"] = ExprAndLet,
         ["crud/updateMany-let.json: updateMany with let option"] = ExprAndLet,
         ["crud/updateOne-let.json: UpdateOne with let option"] = ExprAndLet,
-
-        ["crud/deleteOne-errorResponse.json"] = FailPoints,
-        ["crud/insertOne-errorResponse.json"] = FailPoints,
-        ["crud/updateOne-errorResponse.json"] = FailPoints,
-        ["retryable-writes/findOneAndUpdate-errorLabels.json"] = FailPoints,
-        ["retryable-writes/findOneAndUpdate-serverErrors.json"] = FailPoints,
-
-        ["retryable-writes/findOneAndDelete.json"] = RetryableWrites,
-        ["retryable-writes/findOneAndReplace.json"] = RetryableWrites,
-        ["retryable-writes/findOneAndUpdate.json"] = RetryableWrites,
-        ["retryable-writes/insertOne.json"] = RetryableWrites,
-
-        ["change-streams/change-streams.json"] = ChangeStreams,
-        ["change-streams/change-streams-errors.json"] = ChangeStreamsAndFailPoints,
-        ["change-streams/change-streams-resume-errorLabels.json"] = ChangeStreamsAndFailPoints,
     };
 
     /// <summary>Why the test is skipped, or null when the server is expected to pass it.</summary>
