@@ -1,0 +1,32 @@
+namespace PersistentTaskStatus.TestServer.Tests.Specifications;
+
+/// <summary>
+/// THE one list of spec tests skipped because the test server does not have a feature yet. Keyed by
+/// <c>"folder/file.json"</c> (every test of the file) or <c>"folder/file.json: description"</c> (one test). When the
+/// server gains a feature, delete its entries: the tests then run. Keep entries precise — a test that fails for any
+/// other reason must fail, not hide here. (A unit test checks that every key still names an existing file or test.)
+/// </summary>
+internal static class KnownServerGaps
+{
+    private const string PipelineUpdates = "needs pipeline updates (planned)";
+    private const string ExprAndLet = "needs $expr and let variables (planned)";
+
+    public static IReadOnlyDictionary<string, string> Entries { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["crud/bulkWrite-updateMany-pipeline.json"] = PipelineUpdates,
+        ["crud/findOneAndUpdate-pipeline.json"] = PipelineUpdates,
+        ["crud/updateOne-pipeline.json"] = PipelineUpdates,
+
+        ["crud/find-let.json: Find with let option"] = ExprAndLet,
+        ["crud/findOneAndDelete-let.json: findOneAndDelete with let option"] = ExprAndLet,
+        ["crud/findOneAndUpdate-let.json: findOneAndUpdate with let option"] = ExprAndLet,
+        ["crud/updateMany-let.json: updateMany with let option"] = ExprAndLet,
+        ["crud/updateOne-let.json: UpdateOne with let option"] = ExprAndLet,
+    };
+
+    /// <summary>Why the test is skipped, or null when the server is expected to pass it.</summary>
+    public static string? Find(string fileKey, string description) =>
+        Entries.TryGetValue($"{fileKey}: {description}", out var reason) ? reason
+        : Entries.TryGetValue(fileKey, out reason) ? reason
+        : null;
+}
