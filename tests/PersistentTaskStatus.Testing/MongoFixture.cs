@@ -64,8 +64,9 @@ public sealed class MongoFixture : IAsyncLifetime
     public static string DatabaseNameFor(Type testClass)
     {
         ArgumentNullException.ThrowIfNull(testClass);
+        // MongoDB database names are at most 63 bytes.
         var name = testClass.Name.Length > 40 ? testClass.Name[..40] : testClass.Name;
-        return $"t_{name}_{Guid.NewGuid():N}"[..Math.Min(63, 3 + name.Length + 33)];
+        return $"t_{name}_{Guid.NewGuid():N}"[..(3 + name.Length + 16)];
     }
 
     /// <summary>A new, empty database for <paramref name="testClass"/>.</summary>

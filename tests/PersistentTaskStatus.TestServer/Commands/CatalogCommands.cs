@@ -20,6 +20,33 @@ internal sealed partial class CommandDispatcher
         Register("listIndexes", ListIndexes);
         Register("dropIndexes", DropIndexes);
         Register("renameCollection", RenameCollection);
+        Register("collMod", CollMod);
+    }
+
+    private BsonDocument CollMod(CommandRequest request)
+    {
+        var name = CommandArguments.CollectionName(request);
+        var collection = FindCollection(request.Database, name)
+            ?? throw new MongoServerException(ErrorCode.NamespaceNotFound, $"ns does not exist: {request.Database}.{name}");
+        var changes = new BsonDocument();
+        foreach (var element in request.Command.Skip(1))
+        {
+            if (CommandArguments.IsGeneric(element.Name))
+            {
+                continue;
+            }
+
+            if (element.Name is not ("validator" or "validationLevel" or "validationAction"))
+            {
+                throw MongoServerException.NotSupported($"The '{element.Name}' option of 'collMod'");
+            }
+
+            changes[element.Name] = element.Value;
+        }
+
+        DocumentValidation.CheckOptions(changes);
+        collection.Options.Merge(changes, overwriteExistingElements: true);
+        return Ok();
     }
 
     private BsonDocument RenameCollection(CommandRequest request)
@@ -84,7 +111,7 @@ internal sealed partial class CommandDispatcher
                 continue;
             }
 
-            if (element.Name is "capped" or "timeseries" or "viewOn" or "pipeline" or "validator" or "clusteredIndex" or
+            if (element.Name is "capped" or "timeseries" or "viewOn" or "pipeline" or "clusteredIndex" or
                 "changeStreamPreAndPostImages" or "encryptedFields")
             {
                 throw MongoServerException.NotSupported($"The '{element.Name}' option of 'create'");
@@ -93,6 +120,7 @@ internal sealed partial class CommandDispatcher
             options[element.Name] = element.Value;
         }
 
+        DocumentValidation.CheckOptions(options);
         ValidateCollectionName(request.Database, name);
         var database = server.Storage.GetOrCreateDatabase(request.Database);
         if (database.FindCollection(name) is not null)

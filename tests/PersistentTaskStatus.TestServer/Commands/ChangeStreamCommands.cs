@@ -167,7 +167,20 @@ internal sealed partial class CommandDispatcher
                     throw new MongoServerException(ErrorCode.Unauthorized, $"Requested getMore on namespace '{ns}', but cursor belongs to a different namespace {cursor.Namespace}");
                 }
 
-                var batch = CollectChanges(cursor, batchSize);
+                BsonArray batch;
+                try
+                {
+                    batch = CollectChanges(cursor, batchSize);
+                }
+                catch (MongoServerException ex) when (ex.Code == (int)ErrorCode.ChangeStreamFatalError)
+                {
+                    // MongoDB labels it so that drivers know not to resume (change_stream_error_label.js).
+                    changeStreams.Remove(id.Value);
+                    var reply = ErrorReply(ex);
+                    reply["errorLabels"] = new BsonArray { "NonResumableChangeStreamError" };
+                    return reply;
+                }
+
                 if (batch.Count > 0 || cursor.Closed || DateTime.UtcNow >= deadline)
                 {
                     return ChangeStreamReply(cursor, batch, "nextBatch");

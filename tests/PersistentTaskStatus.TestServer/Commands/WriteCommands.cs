@@ -27,6 +27,7 @@ internal sealed partial class CommandDispatcher
         var documents = CommandArguments.OptionalArray(command, "documents")
             ?? throw MongoServerException.FailedToParse("BSON field 'insert.documents' is missing but a required field");
         var ordered = CommandArguments.OptionalBoolean(command, "ordered", defaultValue: true);
+        var context = CreateExpressionContext(command);
         var collection = GetOrCreateCollection(request.Database, name);
         var inserted = 0;
         var writeErrors = new BsonArray();
@@ -36,7 +37,9 @@ internal sealed partial class CommandDispatcher
             {
                 var document = documents[i] as BsonDocument
                     ?? throw CommandArguments.WrongType("insert.documents.0", documents[i], "object");
-                collection.Insert(PrepareForInsert(document));
+                var prepared = PrepareForInsert(document);
+                DocumentValidation.Check(collection, prepared, previous: null, context);
+                collection.Insert(prepared);
                 inserted++;
             }
             catch (MongoServerException ex)
@@ -276,6 +279,7 @@ internal sealed partial class CommandDispatcher
             }
 
             CheckSize(created);
+            DocumentValidation.Check(collection, created, previous: null, context);
             collection.Insert(created);
             return new UpdateOutcome(0, 0, created["_id"], null, created.DeepClone().AsBsonDocument, null);
         }
@@ -290,6 +294,7 @@ internal sealed partial class CommandDispatcher
             if (!updated.Equals(document))
             {
                 CheckSize(updated);
+                DocumentValidation.Check(collection, updated, document, context);
                 collection.Replace(document, updated, plan.IsReplacement);
                 modified++;
             }

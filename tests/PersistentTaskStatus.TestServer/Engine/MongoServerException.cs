@@ -69,6 +69,7 @@ public enum ErrorCode
     Location16020 = 16020,
     Interrupted = 11601,
     DuplicateKey = 11000,
+    DocumentValidationFailure = 121,
     InvalidResumeToken = 260,
     CannotCreateIndex = 67,
     BSONObjectTooLarge = 10334,
