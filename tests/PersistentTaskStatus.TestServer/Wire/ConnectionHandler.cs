@@ -21,6 +21,7 @@ internal sealed class ConnectionHandler
     private readonly TcpClient client;
     private readonly ServerState server;
     private readonly NetworkStream stream;
+    private int closed;
 
     public ConnectionHandler(TcpClient client, ServerState server)
     {
@@ -34,6 +35,12 @@ internal sealed class ConnectionHandler
 
     public void Close()
     {
+        // The server's shutdown and the connection's own end may both close it.
+        if (Interlocked.Exchange(ref closed, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
             client.Client.Shutdown(SocketShutdown.Both);

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Adds every public symbol the PublicApiAnalyzers report as undeclared (RS0016) to PublicAPI.Unshipped.txt.
+# Review the diff: the public API is meant to change only on purpose.
+set -euo pipefail
+project=${1:-src/PersistentTaskStatus}
+file="$project/PublicAPI.Unshipped.txt"
+new=$(dotnet build "$project" -p:TreatWarningsAsErrors=false 2>&1 |
+  grep -oE "RS0016: Symbol '.*' is not part of the declared public API" |
+  sed -E "s/RS0016: Symbol '(.*)' is not part of the declared public API/\1/" | sort -u)
+if [ -n "$new" ]; then
+  { grep -v '^#nullable' "$file" || true; printf '%s\n' "$new"; } | sort -u > "$file.tmp"
+  { echo '#nullable enable'; cat "$file.tmp"; } > "$file"
+  rm "$file.tmp"
+fi
+echo "$(grep -vc '^#' "$file") symbols declared in $file"

@@ -1,0 +1,376 @@
+using MongoDB.Bson;
+using PersistentTaskStatus.Storage;
+
+namespace PersistentTaskStatus;
+
+/// <summary>
+/// A handle on one container (one workflow run) and the latest state the database returned to it. Every change is
+/// one atomic <c>findAndModify</c>, and the handle then holds the state that write committed. Thread-safe.
+/// </summary>
+public sealed class TaskContainer
+{
+    private readonly TaskStatusClient client;
+    private readonly object sync = new();
+    private ContainerSummary summary;
+    private List<TaskState> tasks;
+
+    internal TaskContainer(TaskStatusClient client, BsonDocument document)
+    {
+        this.client = client;
+        summary = DocumentReader.ReadSummary(document);
+        tasks = [.. DocumentReader.ReadTasks(document)];
+    }
+
+    /// <summary>The container's unique name.</summary>
+    public string Name => summary.Name;
+
+    /// <summary>True when every task completed or failed for good; an empty container is complete.</summary>
+    public bool IsComplete => Snapshot.IsComplete;
+
+    /// <summary>True when any task failed for good.</summary>
+    public bool HasFailed => Snapshot.HasFailed;
+
+    /// <summary>
+    /// The weighted mean of the tasks' percentages (0 to 100), where finished tasks count 100; 100 for an empty container.
+    /// </summary>
+    public double PercentageComplete => Snapshot.PercentageComplete;
+
+    /// <summary>How many tasks the container holds.</summary>
+    public int TaskCount => Snapshot.TaskCount;
+
+    /// <summary>How many tasks completed successfully.</summary>
+    public int CompletedCount => Snapshot.CompletedCount;
+
+    /// <summary>How many tasks failed for good.</summary>
+    public int FailedCount => Snapshot.FailedCount;
+
+    /// <summary>How many tasks are running.</summary>
+    public int RunningCount => Snapshot.RunningCount;
+
+    /// <summary>When the container was created (UTC).</summary>
+    public DateTime CreatedAt => Snapshot.CreatedAt;
+
+    /// <summary>When anything in the container last changed (UTC).</summary>
+    public DateTime UpdatedAt => Snapshot.UpdatedAt;
+
+    /// <summary>
+    /// The tasks in insertion order, as this handle last saw them: all of them after a read or
+    /// <see cref="RefreshAsync"/>; a change updates only the task it changed.
+    /// </summary>
+    public IReadOnlyList<TaskState> Tasks
+    {
+        get
+        {
+            lock (sync)
+            {
+                return [.. tasks];
+            }
+        }
+    }
+
+    private ContainerSummary Snapshot
+    {
+        get
+        {
+            lock (sync)
+            {
+                return summary;
+            }
+        }
+    }
+
+    /// <summary>Adds a task, persisted at once. Its name must be unique within the container.</summary>
+    /// <param name="name">The task's name (1 to 256 characters, no NUL; any other characters, such as <c>.</c> or <c>$</c>, are kept as they are).</param>
+    /// <param name="options">Its input data, retries, delay, weight and dependencies; defaults when null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The task as committed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="ArgumentException">The name is invalid, the data cannot be written as a BSON document, or a dependency is repeated or names the task itself.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Retries, delay or weight is negative.</exception>
+    /// <exception cref="DuplicateTaskException">The container already has a task of that name.</exception>
+    /// <exception cref="TaskDependencyException">A dependency names no task added before.</exception>
+    /// <exception cref="TaskContainerNotFoundException">The container no longer exists.</exception>
+    /// <exception cref="TaskContainerTooLargeException">The container would pass MongoDB's 16 MB document limit.</exception>
+    public async Task<TaskState> AddTaskAsync(string name, TaskOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Validation.TaskName(Name, name);
+        options ??= new TaskOptions();
+        if (options.MaxRetries < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxRetries, $"MaxRetries of task '{name}' of task container '{Name}' cannot be negative.");
+        }
+
+        Validation.NonNegative(Name, name, options.RetryDelay, "retry delay", nameof(options));
+        Validation.NonNegative(Name, name, options.Weight, "weight", nameof(options));
+        var dependsOn = options.DependsOn ?? [];
+        foreach (var dependency in dependsOn)
+        {
+            Validation.TaskName(Name, dependency, nameof(options));
+            if (dependency == name)
+            {
+                throw new ArgumentException($"Task '{name}' of task container '{Name}' cannot depend on itself.", nameof(options));
+            }
+        }
+
+        if (dependsOn.Distinct(StringComparer.Ordinal).Count() != dependsOn.Count)
+        {
+            throw new ArgumentException($"The dependencies of task '{name}' of task container '{Name}' name a task twice.", nameof(options));
+        }
+
+        var taskData = ContainerStore.SerializeData(options.TaskData, Name, name, "task data");
+        var task = new BsonDocument
+        {
+            { Fields.Name, name },
+            { Fields.Status, Fields.StatusValues.Pending },
+            { Fields.IsComplete, false },
+            { Fields.HasFailed, false },
+            { Fields.PercentageComplete, 0.0 },
+        };
+        if (options.StatusText is not null)
+        {
+            task[Fields.StatusText] = options.StatusText;
+        }
+
+        if (taskData is not null)
+        {
+            task[Fields.TaskData] = taskData;
+        }
+
+        task[Fields.InvokeCount] = 0;
+        task[Fields.FencingToken] = 0L;
+        task[Fields.MaxRetries] = options.MaxRetries;
+        task[Fields.RetryDelayMs] = (long)options.RetryDelay.TotalMilliseconds;
+        task[Fields.DependsOn] = new BsonArray(dependsOn);
+        task[Fields.Weight] = options.Weight;
+
+        var reply = await client.Store.WriteAsync(ContainerCommands.AddTask(Name, task, dependsOn), Name, name, cancellationToken).ConfigureAwait(false);
+        if (reply is null)
+        {
+            throw await ExplainAddFailureAsync(name, dependsOn, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Apply(reply, name);
+    }
+
+    /// <summary>Reads one task from the database (only that task travels).</summary>
+    /// <param name="name">The task's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The task as the database holds it now.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is invalid.</exception>
+    /// <exception cref="TaskNotFoundException">The container has no such task.</exception>
+    /// <exception cref="TaskContainerNotFoundException">The container no longer exists.</exception>
+    public async Task<TaskState> GetTaskAsync(string name, CancellationToken cancellationToken = default)
+    {
+        Validation.TaskName(Name, name);
+        var document = await client.Store.FindAsync(Name, ContainerCommands.OneTaskProjection(name), cancellationToken).ConfigureAwait(false)
+            ?? throw new TaskContainerNotFoundException(Name, name);
+        return Apply(document, name);
+    }
+
+    /// <summary>Reads all tasks from the database, in insertion order, and refreshes this handle.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The tasks as the database holds them now.</returns>
+    /// <exception cref="TaskContainerNotFoundException">The container no longer exists.</exception>
+    public async Task<IReadOnlyList<TaskState>> GetTasksAsync(CancellationToken cancellationToken = default)
+    {
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return Tasks;
+    }
+
+    /// <summary>Reads the whole container again, so that this handle holds its current state.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the handle is refreshed.</returns>
+    /// <exception cref="TaskContainerNotFoundException">The container no longer exists.</exception>
+    public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        var document = await client.Store.FindAsync(Name, projection: null, cancellationToken).ConfigureAwait(false)
+            ?? throw new TaskContainerNotFoundException(Name);
+        lock (sync)
+        {
+            summary = DocumentReader.ReadSummary(document);
+            tasks = [.. DocumentReader.ReadTasks(document)];
+        }
+    }
+
+    /// <summary>
+    /// Reports a task's progress: the hot path, one small write whose reply carries only this task and the
+    /// container's summary, whatever the container's size. A pending task becomes running.
+    /// </summary>
+    /// <param name="name">The task's name.</param>
+    /// <param name="percentage">The progress, from 0 to 100.</param>
+    /// <param name="statusText">A status text to store with it; null keeps the current one.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The task as committed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="percentage"/> is NaN or outside 0–100.</exception>
+    /// <exception cref="TaskNotFoundException">The container has no such task.</exception>
+    /// <exception cref="TaskStateException">The task already completed or failed.</exception>
+    /// <exception cref="TaskContainerNotFoundException">The container no longer exists.</exception>
+    public async Task<TaskState> UpdateProgressAsync(string name, double percentage, string? statusText = null, CancellationToken cancellationToken = default)
+    {
+        Validation.TaskName(Name, name);
+        Validation.Percentage(Name, name, percentage);
+        var reply = await client.Store.WriteAsync(ContainerCommands.UpdateProgress(Name, name, percentage, statusText), Name, name, cancellationToken).ConfigureAwait(false);
+        if (reply is null)
+        {
+            var current = await FindTaskAsync(name, cancellationToken).ConfigureAwait(false);
+            throw current.IsComplete
+                ? new TaskStateException(Name, name, $"it is {Fields.StatusValues.Of(current.Status)}; its progress can no longer change.")
+                : new TaskStatusException($"Task '{name}' of task container '{Name}' changed while its progress was written; try again.")
+                {
+                    ContainerName = Name,
+                    TaskName = name,
+                };
+        }
+
+        return Apply(reply, name);
+    }
+
+    /// <summary>Changes a task: every property set in <paramref name="changes"/>, in one atomic write.</summary>
+    /// <param name="name">The task's name.</param>
+    /// <param name="changes">What to change.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The task as committed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="changes"/> is null.</exception>
+    /// <exception cref="ArgumentException">The name is invalid, nothing is to change, or the data cannot be written as a BSON document.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A number is out of its range.</exception>
+    /// <exception cref="TaskNotFoundException">The container has no such task.</exception>
+    /// <exception cref="TaskContainerNotFoundException">The container no longer exists.</exception>
+    /// <exception cref="TaskContainerTooLargeException">The container would pass MongoDB's 16 MB document limit.</exception>
+    public async Task<TaskState> UpdateTaskAsync(string name, TaskChanges changes, CancellationToken cancellationToken = default)
+    {
+        Validation.TaskName(Name, name);
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.IsEmpty)
+        {
+            throw new ArgumentException($"The changes to task '{name}' of task container '{Name}' change nothing.", nameof(changes));
+        }
+
+        if (changes.PercentageComplete is { } percentage)
+        {
+            Validation.Percentage(Name, name, percentage, nameof(changes));
+        }
+
+        if (changes.MaxRetries is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(changes), changes.MaxRetries, $"MaxRetries of task '{name}' of task container '{Name}' cannot be negative.");
+        }
+
+        if (changes.RetryDelay is { } delay)
+        {
+            Validation.NonNegative(Name, name, delay, "retry delay", nameof(changes));
+        }
+
+        if (changes.Weight is { } weight)
+        {
+            Validation.NonNegative(Name, name, weight, "weight", nameof(changes));
+        }
+
+        var processingData = ContainerStore.SerializeData(changes.ProcessingData, Name, name, "processing data");
+        var reply = await client.Store.WriteAsync(ContainerCommands.UpdateTask(Name, name, changes, processingData), Name, name, cancellationToken).ConfigureAwait(false);
+        if (reply is null)
+        {
+            await FindTaskAsync(name, cancellationToken).ConfigureAwait(false);
+            throw new TaskNotFoundException(Name, name);
+        }
+
+        return Apply(reply, name);
+    }
+
+    /// <summary>Deletes a task. A task that other tasks depend on cannot be deleted.</summary>
+    /// <param name="name">The task's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when the task existed and was deleted; false when the container has no such task.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is invalid.</exception>
+    /// <exception cref="TaskStateException">Other tasks depend on it.</exception>
+    /// <exception cref="TaskContainerNotFoundException">The container no longer exists.</exception>
+    public async Task<bool> DeleteTaskAsync(string name, CancellationToken cancellationToken = default)
+    {
+        Validation.TaskName(Name, name);
+        var reply = await client.Store.WriteAsync(ContainerCommands.DeleteTask(Name, name), Name, name, cancellationToken).ConfigureAwait(false);
+        if (reply is not null)
+        {
+            lock (sync)
+            {
+                summary = DocumentReader.ReadSummary(reply);
+                tasks.RemoveAll(t => t.Name == name);
+            }
+
+            return true;
+        }
+
+        var document = await client.Store.FindAsync(Name, new BsonDocument($"{Fields.Tasks}.{Fields.Name}", 1).Add($"{Fields.Tasks}.{Fields.DependsOn}", 1), cancellationToken).ConfigureAwait(false)
+            ?? throw new TaskContainerNotFoundException(Name, name);
+        var stored = DocumentReader.ReadTasks(document);
+        if (stored.All(t => t.Name != name))
+        {
+            return false;
+        }
+
+        var dependents = stored.Where(t => t.DependsOn.Contains(name)).Select(t => $"'{t.Name}'").ToList();
+        throw new TaskStateException(Name, name, $"it cannot be deleted while {string.Join(", ", dependents)} depend{(dependents.Count == 1 ? "s" : "")} on it.");
+    }
+
+    /// <summary>Takes the state a write or read returned: the summary and the one task it carried.</summary>
+    internal TaskState Apply(BsonDocument reply, string taskName)
+    {
+        var returned = DocumentReader.ReadTasks(reply);
+        if (returned.Count == 0)
+        {
+            throw new TaskNotFoundException(Name, taskName);
+        }
+
+        var task = returned[0];
+        lock (sync)
+        {
+            summary = DocumentReader.ReadSummary(reply);
+            var index = tasks.FindIndex(t => t.Name == task.Name);
+            if (index >= 0)
+            {
+                tasks[index] = task;
+            }
+            else
+            {
+                tasks.Add(task);
+            }
+        }
+
+        return task;
+    }
+
+    /// <summary>The task as stored now, for explaining a write that matched nothing.</summary>
+    private async Task<TaskState> FindTaskAsync(string name, CancellationToken cancellationToken)
+    {
+        var document = await client.Store.FindAsync(Name, ContainerCommands.OneTaskProjection(name), cancellationToken).ConfigureAwait(false)
+            ?? throw new TaskContainerNotFoundException(Name, name);
+        var returned = DocumentReader.ReadTasks(document);
+        return returned.Count > 0 ? returned[0] : throw new TaskNotFoundException(Name, name);
+    }
+
+    private async Task<Exception> ExplainAddFailureAsync(string name, IReadOnlyCollection<string> dependsOn, CancellationToken cancellationToken)
+    {
+        var document = await client.Store.FindAsync(Name, new BsonDocument($"{Fields.Tasks}.{Fields.Name}", 1), cancellationToken).ConfigureAwait(false);
+        if (document is null)
+        {
+            return new TaskContainerNotFoundException(Name, name);
+        }
+
+        var existing = DocumentReader.ReadTasks(document).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        if (existing.Contains(name))
+        {
+            return new DuplicateTaskException(Name, name);
+        }
+
+        var missing = dependsOn.Where(d => !existing.Contains(d)).ToList();
+        return missing.Count > 0
+            ? new TaskDependencyException(Name, name, missing)
+            : new TaskStatusException($"Task '{name}' could not be added to task container '{Name}' because the container changed at the same moment; try again.")
+            {
+                ContainerName = Name,
+                TaskName = name,
+            };
+    }
+}

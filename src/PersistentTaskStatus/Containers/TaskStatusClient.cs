@@ -1,0 +1,125 @@
+using MongoDB.Bson;
+using MongoDB.Driver;
+using PersistentTaskStatus.Storage;
+
+namespace PersistentTaskStatus;
+
+/// <summary>
+/// The entry point: hands out <see cref="TaskContainer"/> handles. Create one per application and share it (it is
+/// thread-safe); with dependency injection, <c>services.AddPersistentTaskStatus(...)</c> registers it as a singleton.
+/// </summary>
+public sealed class TaskStatusClient : IDisposable
+{
+    private readonly IMongoClient? ownedClient;
+
+    /// <summary>Creates a client on a database that the application already has.</summary>
+    /// <param name="database">The database that holds the containers' collection.</param>
+    /// <param name="options">Settings; <see cref="TaskStatusOptions.ConnectionString"/> and <see cref="TaskStatusOptions.DatabaseName"/> are not used.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="database"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options are not valid.</exception>
+    public TaskStatusClient(IMongoDatabase database, TaskStatusOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        Options = options ?? new TaskStatusOptions();
+        Options.Validate(requireConnection: false);
+        Store = new ContainerStore(database, Options);
+    }
+
+    /// <summary>Creates a client that connects with <see cref="TaskStatusOptions.ConnectionString"/> and owns that connection.</summary>
+    /// <param name="options">Settings; <see cref="TaskStatusOptions.ConnectionString"/> is required, and a database name in it or in <see cref="TaskStatusOptions.DatabaseName"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The connection string or the database name is missing, or another setting is not valid.</exception>
+    public TaskStatusClient(TaskStatusOptions options)
+        : this(OpenDatabase(options, out var client), options)
+    {
+        ownedClient = client;
+    }
+
+    /// <summary>The settings this client runs with.</summary>
+    public TaskStatusOptions Options { get; }
+
+    internal TimeProvider TimeProvider => Options.TimeProvider;
+
+    internal ContainerStore Store { get; }
+
+    /// <summary>Gets a container, or null when it does not exist.</summary>
+    /// <param name="name">The container's name (1 to 256 characters, no NUL).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The container with all its tasks as the database holds them now, or null.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, whitespace, too long or holds a NUL.</exception>
+    public async Task<TaskContainer?> GetTaskContainerAsync(string name, CancellationToken cancellationToken = default)
+    {
+        Validation.ContainerName(name);
+        var document = await Store.FindAsync(name, projection: null, cancellationToken).ConfigureAwait(false);
+        return document is null ? null : new TaskContainer(this, document);
+    }
+
+    /// <summary>
+    /// Gets a container, creating it when it does not exist, in one atomic write. Of several concurrent callers
+    /// exactly one is told that it created the container.
+    /// </summary>
+    /// <param name="name">The container's name (1 to 256 characters, no NUL), for example <c>epf-import:2026-11-28</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The container and whether this call created it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, whitespace, too long or holds a NUL.</exception>
+    public async Task<GetOrCreateResult> GetOrCreateTaskContainerAsync(string name, CancellationToken cancellationToken = default)
+    {
+        Validation.ContainerName(name);
+        var newId = ObjectId.GenerateNewId();
+        BsonDocument? document;
+        try
+        {
+            document = await Store.WriteAsync(ContainerCommands.GetOrCreate(name, newId), name, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MongoCommandException ex) when (ex.Code == 11000)
+        {
+            // Two upserts raced past each other on a server that did not retry the loser itself: the container exists.
+            document = await Store.FindAsync(name, projection: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (document is null)
+        {
+            throw new TaskStatusException($"Task container '{name}' was neither found nor created; it may have been deleted at the same moment.")
+            {
+                ContainerName = name,
+            };
+        }
+
+        return new GetOrCreateResult(new TaskContainer(this, document), document[Fields.Id] == newId);
+    }
+
+    /// <summary>Deletes a container and all its tasks. Deleting a container that does not exist is not an error.</summary>
+    /// <param name="name">The container's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when the container existed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, whitespace, too long or holds a NUL.</exception>
+    public Task<bool> DeleteTaskContainerAsync(string name, CancellationToken cancellationToken = default)
+    {
+        Validation.ContainerName(name);
+        return Store.DeleteAsync(name, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates the indexes the library needs, if they are missing. The client does this by itself before its first
+    /// command (unless <see cref="TaskStatusOptions.CreateIndexes"/> is false); calling it at start-up surfaces
+    /// connection problems early.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the indexes exist.</returns>
+    public Task EnsureIndexesAsync(CancellationToken cancellationToken = default) => Store.EnsureIndexesAsync(cancellationToken);
+
+    /// <summary>Disposes the MongoDB client when this client created it from a connection string.</summary>
+    public void Dispose() => (ownedClient as IDisposable)?.Dispose();
+
+    private static IMongoDatabase OpenDatabase(TaskStatusOptions options, out IMongoClient client)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(requireConnection: true);
+        var url = MongoUrl.Create(options.ConnectionString);
+        client = new MongoClient(url);
+        return client.GetDatabase(options.DatabaseName ?? url.DatabaseName);
+    }
+}

@@ -1,0 +1,89 @@
+using MongoDB.Driver;
+
+namespace PersistentTaskStatus;
+
+/// <summary>Settings of a <see cref="TaskStatusClient"/>.</summary>
+public sealed class TaskStatusOptions
+{
+    /// <summary>The default of <see cref="CollectionName"/>.</summary>
+    public const string DefaultCollectionName = "taskContainers";
+
+    /// <summary>
+    /// The MongoDB connection string, used when no <see cref="IMongoClient"/> or <see cref="IMongoDatabase"/> is given.
+    /// </summary>
+    /// <value>Null by default.</value>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// The database that holds the containers. When null, the database named in <see cref="ConnectionString"/> is used.
+    /// </summary>
+    /// <value>Null by default.</value>
+    public string? DatabaseName { get; set; }
+
+    /// <summary>The collection that holds one document per container.</summary>
+    /// <value><c>taskContainers</c> by default.</value>
+    public string CollectionName { get; set; } = DefaultCollectionName;
+
+    /// <summary>
+    /// The write concern of every change. "Persisted" means acknowledged by a majority, so that it survives a
+    /// primary failover.
+    /// </summary>
+    /// <value><see cref="WriteConcern.WMajority"/> by default.</value>
+    public WriteConcern WriteConcern { get; set; } = WriteConcern.WMajority;
+
+    /// <summary>
+    /// The clock the client reads for its own timing (lease renewal, polling, progress coalescing). Lease expiry and
+    /// retry times are judged by the database clock, never by this one.
+    /// </summary>
+    /// <value><see cref="TimeProvider.System"/> by default.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Whether the client creates its indexes (idempotently, once) before its first command.</summary>
+    /// <value>True by default.</value>
+    public bool CreateIndexes { get; set; } = true;
+
+    /// <summary>Throws when a setting is missing or invalid, naming it.</summary>
+    internal void Validate(bool requireConnection)
+    {
+        if (string.IsNullOrWhiteSpace(CollectionName))
+        {
+            throw new ArgumentException("TaskStatusOptions.CollectionName is required.", "options");
+        }
+
+        if (WriteConcern is null)
+        {
+            throw new ArgumentException("TaskStatusOptions.WriteConcern is required.", "options");
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new ArgumentException("TaskStatusOptions.TimeProvider is required.", "options");
+        }
+
+        if (!requireConnection)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new ArgumentException("TaskStatusOptions.ConnectionString is required when no IMongoClient or IMongoDatabase is given.", "options");
+        }
+
+        MongoUrl url;
+        try
+        {
+            url = MongoUrl.Create(ConnectionString);
+        }
+        catch (MongoConfigurationException)
+        {
+            // The driver's message may quote the connection string, credentials included: never pass it on.
+            throw new ArgumentException("TaskStatusOptions.ConnectionString is not a valid MongoDB connection string.", "options");
+        }
+
+        if (string.IsNullOrWhiteSpace(DatabaseName ?? url.DatabaseName))
+        {
+            throw new ArgumentException("TaskStatusOptions.DatabaseName is required when the connection string names no database.", "options");
+        }
+    }
+}

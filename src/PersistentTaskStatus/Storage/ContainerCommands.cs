@@ -1,0 +1,329 @@
+using MongoDB.Bson;
+
+namespace PersistentTaskStatus.Storage;
+
+/// <summary>
+/// The one place where every filter, update and projection is built. Each change is one <c>findAndModify</c> with an
+/// aggregation-pipeline update: the first stage changes the task, the last stage recomputes the container's summary
+/// from its tasks, so that no reader ever sees the two disagree. User values (names, texts, data) enter a pipeline
+/// only inside <c>$literal</c>, and filters compare them as values, so no name can become an operator or a path.
+/// The database clock (<c>$$NOW</c>) stamps every time.
+/// </summary>
+internal static class ContainerCommands
+{
+    private const string Now = "$$NOW";
+    private const string This = "$$this";
+
+    /// <summary>The container's fields without its tasks.</summary>
+    public static readonly BsonDocument SummaryProjection = new()
+    {
+        { Fields.Name, 1 },
+        { Fields.IsComplete, 1 },
+        { Fields.HasFailed, 1 },
+        { Fields.PercentageComplete, 1 },
+        { Fields.TaskCount, 1 },
+        { Fields.CompletedCount, 1 },
+        { Fields.FailedCount, 1 },
+        { Fields.RunningCount, 1 },
+        { Fields.CreatedAt, 1 },
+        { Fields.UpdatedAt, 1 },
+    };
+
+    /// <summary>
+    /// Recomputes the summary from the tasks: complete when every task is (so an empty container is), failed when any
+    /// task failed, the percentage as the weighted mean of the tasks' percentages with finished tasks counting 100.
+    /// </summary>
+    private static readonly BsonDocument SummaryStage = BuildSummaryStage();
+
+    public static BsonDocument ByName(string containerName) => new(Fields.Name, containerName);
+
+    /// <summary>The summary plus the one task (by value, through <c>$elemMatch</c>): the reply of a task change.</summary>
+    public static BsonDocument OneTaskProjection(string taskName) =>
+        new BsonDocument(SummaryProjection) { { Fields.Tasks, new BsonDocument("$elemMatch", new BsonDocument(Fields.Name, taskName)) } };
+
+    /// <summary>
+    /// Gets or creates a container. The new document's <c>_id</c> is chosen here, so the caller knows it created the
+    /// container exactly when the reply carries that <c>_id</c>; an existing container is left as it is (the pipeline
+    /// yields the same document, which MongoDB does not write).
+    /// </summary>
+    public static ContainerWrite GetOrCreate(string containerName, ObjectId newId) => new(
+        ByName(containerName),
+        [
+            new BsonDocument("$set", new BsonDocument
+            {
+                { Fields.Id, IfNull("$" + Fields.Id, Literal(newId)) },
+                { Fields.Name, Literal(containerName) },
+                { Fields.CreatedAt, IfNull("$" + Fields.CreatedAt, Now) },
+                { Fields.UpdatedAt, IfNull("$" + Fields.UpdatedAt, Now) },
+                { Fields.Tasks, IfNull("$" + Fields.Tasks, new BsonArray()) },
+            }),
+            SummaryStage,
+        ],
+        new BsonDocument(),
+        Upsert: true);
+
+    /// <summary>
+    /// Appends a task, only if the container has no task of that name and has every dependency: the filter makes the
+    /// check and the write one atomic step.
+    /// </summary>
+    public static ContainerWrite AddTask(string containerName, BsonDocument task, IReadOnlyCollection<string> dependsOn)
+    {
+        var taskName = task[Fields.Name].AsString;
+        var nameCondition = new BsonDocument("$ne", taskName);
+        if (dependsOn.Count > 0)
+        {
+            nameCondition.Add("$all", new BsonArray(dependsOn));
+        }
+
+        var stamped = new BsonDocument("$mergeObjects", new BsonArray
+        {
+            Literal(task),
+            new BsonDocument { { Fields.CreatedAt, Now }, { Fields.UpdatedAt, Now } },
+        });
+        return new ContainerWrite(
+            new BsonDocument { { Fields.Name, containerName }, { $"{Fields.Tasks}.{Fields.Name}", nameCondition } },
+            [
+                new BsonDocument("$set", new BsonDocument
+                {
+                    { Fields.Tasks, new BsonDocument("$concatArrays", new BsonArray { "$" + Fields.Tasks, new BsonArray { stamped } }) },
+                    { Fields.UpdatedAt, Now },
+                }),
+                SummaryStage,
+            ],
+            OneTaskProjection(taskName));
+    }
+
+    /// <summary>
+    /// The hot path: sets a task's percentage (and status text), marks a pending task running, and stamps when the
+    /// percentage last moved. Only an unfinished task matches.
+    /// </summary>
+    public static ContainerWrite UpdateProgress(string containerName, string taskName, double percentage, string? statusText)
+    {
+        var changes = new BsonDocument
+        {
+            { Fields.PercentageComplete, Literal(percentage) },
+            {
+                Fields.Status,
+                Cond(Eq(This + "." + Fields.Status, Fields.StatusValues.Pending), Fields.StatusValues.Running, This + "." + Fields.Status)
+            },
+            {
+                Fields.ProgressChangedAt,
+                Cond(Eq(This + "." + Fields.PercentageComplete, Literal(percentage)), This + "." + Fields.ProgressChangedAt, Now)
+            },
+            { Fields.UpdatedAt, Now },
+        };
+        if (statusText is not null)
+        {
+            changes.Add(Fields.StatusText, Literal(statusText));
+        }
+
+        return new ContainerWrite(
+            new BsonDocument
+            {
+                { Fields.Name, containerName },
+                {
+                    Fields.Tasks,
+                    new BsonDocument("$elemMatch", new BsonDocument { { Fields.Name, taskName }, { Fields.IsComplete, false } })
+                },
+            },
+            ChangeTask(taskName, changes),
+            OneTaskProjection(taskName));
+    }
+
+    /// <summary>The general change of <see cref="TaskContainer.UpdateTaskAsync"/>: every given field in one write.</summary>
+    public static ContainerWrite UpdateTask(string containerName, string taskName, TaskChanges changes, BsonDocument? processingData)
+    {
+        var set = new BsonDocument();
+        if (changes.PercentageComplete is { } percentage)
+        {
+            set[Fields.PercentageComplete] = Literal(percentage);
+            set[Fields.ProgressChangedAt] =
+                Cond(Eq(This + "." + Fields.PercentageComplete, Literal(percentage)), This + "." + Fields.ProgressChangedAt, Now);
+        }
+
+        if (changes.StatusText is not null)
+        {
+            set[Fields.StatusText] = Literal(changes.StatusText);
+        }
+
+        if (processingData is not null)
+        {
+            set[Fields.ProcessingData] = Literal(processingData);
+        }
+
+        if (changes.MaxRetries is { } maxRetries)
+        {
+            set[Fields.MaxRetries] = maxRetries;
+        }
+
+        if (changes.RetryDelay is { } retryDelay)
+        {
+            set[Fields.RetryDelayMs] = (long)retryDelay.TotalMilliseconds;
+        }
+
+        if (changes.Weight is { } weight)
+        {
+            set[Fields.Weight] = Literal(weight);
+        }
+
+        if (changes.Error is { } error)
+        {
+            set[Fields.LastError] = ErrorDocument(error);
+        }
+
+        switch (changes.Status)
+        {
+            case TaskRunStatus.Completed:
+                set.Merge(Finished(failed: false), overwriteExistingElements: true);
+                break;
+            case TaskRunStatus.Failed:
+                set.Merge(Finished(failed: true), overwriteExistingElements: true);
+                break;
+            case TaskRunStatus.Pending or TaskRunStatus.Running:
+                set[Fields.Status] = Fields.StatusValues.Of(changes.Status.Value);
+                set[Fields.IsComplete] = false;
+                set[Fields.HasFailed] = false;
+                set[Fields.TaskEndedAt] = "$$REMOVE";
+                break;
+        }
+
+        set[Fields.UpdatedAt] = Now;
+        return new ContainerWrite(
+            new BsonDocument { { Fields.Name, containerName }, { $"{Fields.Tasks}.{Fields.Name}", taskName } },
+            ChangeTask(taskName, set),
+            OneTaskProjection(taskName));
+    }
+
+    /// <summary>Removes a task, unless another task depends on it.</summary>
+    public static ContainerWrite DeleteTask(string containerName, string taskName) => new(
+        new BsonDocument
+        {
+            { Fields.Name, containerName },
+            { $"{Fields.Tasks}.{Fields.Name}", taskName },
+            { $"{Fields.Tasks}.{Fields.DependsOn}", new BsonDocument("$ne", taskName) },
+        },
+        [
+            new BsonDocument("$set", new BsonDocument
+            {
+                {
+                    Fields.Tasks,
+                    new BsonDocument("$filter", new BsonDocument
+                    {
+                        { "input", "$" + Fields.Tasks },
+                        { "cond", new BsonDocument("$ne", new BsonArray { This + "." + Fields.Name, Literal(taskName) }) },
+                    })
+                },
+                { Fields.UpdatedAt, Now },
+            }),
+            SummaryStage,
+        ],
+        SummaryProjection);
+
+    /// <summary>A pipeline that merges <paramref name="changes"/> into the named task, then recomputes the summary.</summary>
+    private static BsonArray ChangeTask(string taskName, BsonDocument changes) =>
+    [
+        new BsonDocument("$set", new BsonDocument
+        {
+            {
+                Fields.Tasks,
+                new BsonDocument("$map", new BsonDocument
+                {
+                    { "input", "$" + Fields.Tasks },
+                    {
+                        "in",
+                        Cond(
+                            Eq(This + "." + Fields.Name, Literal(taskName)),
+                            new BsonDocument("$mergeObjects", new BsonArray { This, changes }),
+                            This)
+                    },
+                })
+            },
+            { Fields.UpdatedAt, Now },
+        }),
+        SummaryStage,
+    ];
+
+    /// <summary>The fields of a task that finished: completed, or failed for good.</summary>
+    private static BsonDocument Finished(bool failed)
+    {
+        var fields = new BsonDocument
+        {
+            { Fields.Status, failed ? Fields.StatusValues.Failed : Fields.StatusValues.Completed },
+            { Fields.IsComplete, true },
+            { Fields.HasFailed, failed },
+            { Fields.TaskEndedAt, Now },
+            {
+                Fields.DurationMs,
+                Cond(
+                    new BsonDocument("$eq", new BsonArray { new BsonDocument("$type", This + "." + Fields.LastInvokedAt), "date" }),
+                    new BsonDocument("$subtract", new BsonArray { Now, This + "." + Fields.LastInvokedAt }),
+                    "$$REMOVE")
+            },
+            { Fields.LeasedTill, "$$REMOVE" },
+            { Fields.NextAttemptAt, "$$REMOVE" },
+        };
+        if (!failed)
+        {
+            fields[Fields.PercentageComplete] = 100.0;
+        }
+
+        return fields;
+    }
+
+    private static BsonDocument ErrorDocument(Exception error) => new()
+    {
+        { Fields.ErrorType, Literal(error.GetType().FullName ?? error.GetType().Name) },
+        { Fields.ErrorMessage, Literal(error.Message) },
+        { Fields.ErrorAt, Now },
+    };
+
+    private static BsonDocument BuildSummaryStage()
+    {
+        var tasks = "$" + Fields.Tasks;
+        BsonDocument CountWhere(string status) => new("$size", new BsonDocument("$filter", new BsonDocument
+        {
+            { "input", tasks },
+            { "cond", Eq(This + "." + Fields.Status, status) },
+        }));
+
+        var totalWeight = new BsonDocument("$sum", $"{tasks}.{Fields.Weight}");
+        var weightedProgress = new BsonDocument("$sum", new BsonDocument("$map", new BsonDocument
+        {
+            { "input", tasks },
+            {
+                "in",
+                new BsonDocument("$multiply", new BsonArray
+                {
+                    This + "." + Fields.Weight,
+                    Cond(This + "." + Fields.IsComplete, 100.0, This + "." + Fields.PercentageComplete),
+                })
+            },
+        }));
+        var isComplete = new BsonDocument("$allElementsTrue", new BsonArray { $"{tasks}.{Fields.IsComplete}" });
+        return new BsonDocument("$set", new BsonDocument
+        {
+            { Fields.TaskCount, new BsonDocument("$size", tasks) },
+            { Fields.CompletedCount, CountWhere(Fields.StatusValues.Completed) },
+            { Fields.FailedCount, CountWhere(Fields.StatusValues.Failed) },
+            { Fields.RunningCount, CountWhere(Fields.StatusValues.Running) },
+            { Fields.IsComplete, isComplete },
+            { Fields.HasFailed, new BsonDocument("$anyElementTrue", new BsonArray { $"{tasks}.{Fields.HasFailed}" }) },
+            {
+                Fields.PercentageComplete,
+                Cond(
+                    new BsonDocument("$gt", new BsonArray { totalWeight, 0 }),
+                    new BsonDocument("$divide", new BsonArray { weightedProgress, totalWeight }),
+                    Cond(isComplete, 100.0, 0.0))
+            },
+        });
+    }
+
+    private static BsonDocument Literal(BsonValue value) => new("$literal", value);
+
+    private static BsonDocument IfNull(BsonValue value, BsonValue replacement) => new("$ifNull", new BsonArray { value, replacement });
+
+    private static BsonDocument Eq(BsonValue a, BsonValue b) => new("$eq", new BsonArray { a, b });
+
+    private static BsonDocument Cond(BsonValue condition, BsonValue then, BsonValue otherwise) =>
+        new("$cond", new BsonArray { condition, then, otherwise });
+}

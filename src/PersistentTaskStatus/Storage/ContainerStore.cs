@@ -1,0 +1,156 @@
+using MongoDB.Bson;
+using MongoDB.Bson.IO;
+using MongoDB.Bson.Serialization;
+using MongoDB.Driver;
+
+namespace PersistentTaskStatus.Storage;
+
+/// <summary>
+/// Owns the collection of containers: runs each <see cref="ContainerWrite"/> as one <c>findAndModify</c>, creates the
+/// indexes once, and turns MongoDB's errors about document size into the library's exception.
+/// </summary>
+internal sealed class ContainerStore
+{
+    /// <summary>MongoDB's document limit.</summary>
+    public const int MaxDocumentBytes = 16 * 1024 * 1024;
+
+    // BSONObjectTooLarge, and "Resulting document after update is larger than 16777216".
+    private static readonly HashSet<int> DocumentTooLargeCodes = [10334, 17419, 17420];
+
+    private readonly bool createIndexes;
+    private readonly SemaphoreSlim indexLock = new(1, 1);
+    private volatile bool indexesReady;
+
+    public ContainerStore(IMongoDatabase database, TaskStatusOptions options)
+    {
+        Collection = database
+            .GetCollection<BsonDocument>(options.CollectionName)
+            .WithWriteConcern(options.WriteConcern);
+        createIndexes = options.CreateIndexes;
+    }
+
+    public IMongoCollection<BsonDocument> Collection { get; }
+
+    public static IReadOnlyList<CreateIndexModel<BsonDocument>> IndexModels { get; } =
+    [
+        new(new BsonDocument(Fields.Name, 1), new CreateIndexOptions { Name = "name_unique", Unique = true }),
+    ];
+
+    /// <summary>Runs one write; returns the document after it (projected), or null when the filter matched nothing.</summary>
+    public async Task<BsonDocument?> WriteAsync(ContainerWrite write, string containerName, string? taskName, CancellationToken cancellationToken)
+    {
+        await EnsureIndexesAsync(cancellationToken).ConfigureAwait(false);
+        var options = new FindOneAndUpdateOptions<BsonDocument>
+        {
+            IsUpsert = write.Upsert,
+            ReturnDocument = ReturnDocument.After,
+            Projection = write.Projection.ElementCount == 0 ? null : write.Projection,
+        };
+        try
+        {
+            return await Collection.FindOneAndUpdateAsync<BsonDocument>(
+                write.Filter,
+                new PipelineUpdateDefinition<BsonDocument>(PipelineDefinition<BsonDocument, BsonDocument>.Create(write.Pipeline.Select(s => s.AsBsonDocument))),
+                options,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (MongoCommandException ex) when (DocumentTooLargeCodes.Contains(ex.Code))
+        {
+            throw new TaskContainerTooLargeException(containerName, taskName, ex);
+        }
+    }
+
+    /// <summary>Removes a container; true when it existed.</summary>
+    public async Task<bool> DeleteAsync(string containerName, CancellationToken cancellationToken)
+    {
+        await EnsureIndexesAsync(cancellationToken).ConfigureAwait(false);
+        var removed = await Collection.FindOneAndDeleteAsync(
+            ContainerCommands.ByName(containerName),
+            new FindOneAndDeleteOptions<BsonDocument> { Projection = new BsonDocument(Fields.Id, 1) },
+            cancellationToken).ConfigureAwait(false);
+        return removed is not null;
+    }
+
+    public async Task<BsonDocument?> FindAsync(string containerName, BsonDocument? projection, CancellationToken cancellationToken)
+    {
+        await EnsureIndexesAsync(cancellationToken).ConfigureAwait(false);
+        var find = Collection.Find(ContainerCommands.ByName(containerName));
+        if (projection is not null)
+        {
+            find = find.Project(projection);
+        }
+
+        return await find.FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates the indexes once per client; concurrent first calls wait for the one that creates them.</summary>
+    public async Task EnsureIndexesAsync(CancellationToken cancellationToken)
+    {
+        if (indexesReady || !createIndexes)
+        {
+            return;
+        }
+
+        await indexLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!indexesReady)
+            {
+                await Collection.Indexes.CreateManyAsync(IndexModels, cancellationToken).ConfigureAwait(false);
+                indexesReady = true;
+            }
+        }
+        finally
+        {
+            indexLock.Release();
+        }
+    }
+
+    /// <summary>Serializes task or processing data into a document, checking the size before anything is sent.</summary>
+    public static BsonDocument? SerializeData(object? data, string containerName, string taskName, string what)
+    {
+        if (data is null)
+        {
+            return null;
+        }
+
+        BsonDocument document;
+        int size;
+        try
+        {
+            if (data is BsonDocument bson)
+            {
+                document = bson;
+            }
+            else
+            {
+                document = [];
+                using (var writer = new BsonDocumentWriter(document))
+                {
+                    BsonSerializer.Serialize(writer, data.GetType(), data);
+                }
+            }
+
+            size = document.ToBson().Length;
+        }
+        catch (Exception ex) when (ex is FormatException or BsonSerializationException or InvalidOperationException or ArgumentException or NotSupportedException)
+        {
+            if (ex.Message.Contains("MaxDocumentSize", StringComparison.Ordinal) || ex.Message.Contains("too large", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new TaskContainerTooLargeException(containerName, taskName, ex);
+            }
+
+            throw new ArgumentException(
+                $"The {what} of task '{taskName}' of task container '{containerName}' cannot be written as a BSON document: {ex.Message}",
+                what,
+                ex);
+        }
+
+        if (size > MaxDocumentBytes)
+        {
+            throw new TaskContainerTooLargeException(containerName, taskName);
+        }
+
+        return document;
+    }
+}
