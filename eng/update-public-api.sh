@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Adds every public symbol the PublicApiAnalyzers report as undeclared (RS0016) to PublicAPI.Unshipped.txt.
 # Review the diff: the public API is meant to change only on purpose.
-set -euo pipefail
+set -uo pipefail
 project=${1:-src/PersistentTaskStatus}
 file="$project/PublicAPI.Unshipped.txt"
-new=$(dotnet build "$project" -p:TreatWarningsAsErrors=false 2>&1 |
-  grep -oE "RS0016: Symbol '.*' is not part of the declared public API" |
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet build "$project" --no-incremental -p:TreatWarningsAsErrors=false > "$log" 2>&1
+if grep -q " error " "$log"; then
+  grep " error " "$log" | sort -u
+  exit 1
+fi
+new=$(grep -oE "RS0016: Symbol '.*' is not part of the declared public API" "$log" |
   sed -E "s/RS0016: Symbol '(.*)' is not part of the declared public API/\1/" | sort -u)
 if [ -n "$new" ]; then
-  { grep -v '^#nullable' "$file" || true; printf '%s\n' "$new"; } | sort -u > "$file.tmp"
+  { grep -v '^#nullable' "$file"; printf '%s\n' "$new"; } | sort -u > "$file.tmp"
   { echo '#nullable enable'; cat "$file.tmp"; } > "$file"
   rm "$file.tmp"
 fi

@@ -7,7 +7,7 @@ namespace PersistentTaskStatus;
 /// A handle on one container (one workflow run) and the latest state the database returned to it. Every change is
 /// one atomic <c>findAndModify</c>, and the handle then holds the state that write committed. Thread-safe.
 /// </summary>
-public sealed class TaskContainer
+public sealed partial class TaskContainer
 {
     private readonly TaskStatusClient client;
     private readonly object sync = new();

@@ -38,6 +38,20 @@ public sealed class TaskStatusOptions
     /// <value><see cref="TimeProvider.System"/> by default.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// The longest wait between attempts: the exponential back-off (<see cref="TaskOptions.RetryDelay"/> × 2^(attempt−1))
+    /// never exceeds it.
+    /// </summary>
+    /// <value>One hour by default.</value>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Whether a lease renews itself in the background while it is held, every third of its duration, until it is
+    /// completed, failed, released, lost or disposed.
+    /// </summary>
+    /// <value>True by default.</value>
+    public bool RenewLeases { get; set; } = true;
+
     /// <summary>Whether the client creates its indexes (idempotently, once) before its first command.</summary>
     /// <value>True by default.</value>
     public bool CreateIndexes { get; set; } = true;
@@ -53,6 +67,11 @@ public sealed class TaskStatusOptions
         if (WriteConcern is null)
         {
             throw new ArgumentException("TaskStatusOptions.WriteConcern is required.", "options");
+        }
+
+        if (MaxRetryDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentException("TaskStatusOptions.MaxRetryDelay cannot be negative.", "options");
         }
 
         if (TimeProvider is null)

@@ -31,6 +31,21 @@ internal static class Validation
         CheckCharacters(name, parameterName, $"Task name '{Shorten(name)}' of task container '{containerName}'");
     }
 
+    public static void Owner(string containerName, string? owner)
+    {
+        if (owner is null)
+        {
+            throw new ArgumentNullException(nameof(owner), $"The lease owner for task container '{containerName}' cannot be null.");
+        }
+
+        if (string.IsNullOrWhiteSpace(owner))
+        {
+            throw new ArgumentException($"The lease owner for task container '{containerName}' cannot be empty or whitespace.", nameof(owner));
+        }
+
+        CheckCharacters(owner, nameof(owner), $"Lease owner '{Shorten(owner)}' for task container '{containerName}'");
+    }
+
     public static void Percentage(string containerName, string taskName, double percentage, string parameterName = "percentage")
     {
         if (double.IsNaN(percentage) || percentage < 0 || percentage > 100)

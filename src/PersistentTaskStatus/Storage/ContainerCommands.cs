@@ -9,7 +9,7 @@ namespace PersistentTaskStatus.Storage;
 /// only inside <c>$literal</c>, and filters compare them as values, so no name can become an operator or a path.
 /// The database clock (<c>$$NOW</c>) stamps every time.
 /// </summary>
-internal static class ContainerCommands
+internal static partial class ContainerCommands
 {
     private const string Now = "$$NOW";
     private const string This = "$$this";
@@ -183,14 +183,14 @@ internal static class ContainerCommands
                 set[Fields.Status] = Fields.StatusValues.Of(changes.Status.Value);
                 set[Fields.IsComplete] = false;
                 set[Fields.HasFailed] = false;
-                set[Fields.TaskEndedAt] = "$$REMOVE";
+                set[Fields.TaskEndedAt] = BsonNull.Value;
                 break;
         }
 
         set[Fields.UpdatedAt] = Now;
         return new ContainerWrite(
             new BsonDocument { { Fields.Name, containerName }, { $"{Fields.Tasks}.{Fields.Name}", taskName } },
-            ChangeTask(taskName, set),
+            ChangeTask(taskName, set, propagateFailures: changes.Status == TaskRunStatus.Failed),
             OneTaskProjection(taskName));
     }
 
@@ -219,9 +219,13 @@ internal static class ContainerCommands
         ],
         SummaryProjection);
 
-    /// <summary>A pipeline that merges <paramref name="changes"/> into the named task, then recomputes the summary.</summary>
-    private static BsonArray ChangeTask(string taskName, BsonDocument changes) =>
-    [
+    /// <summary>
+    /// A pipeline that merges <paramref name="changes"/> into the named task, then (when the change can fail a task)
+    /// fails the tasks that depend on a failed one, then recomputes the summary.
+    /// </summary>
+    private static BsonArray ChangeTask(string taskName, BsonDocument changes, bool propagateFailures = false)
+    {
+        BsonArray pipeline = [
         new BsonDocument("$set", new BsonDocument
         {
             {
@@ -240,8 +244,15 @@ internal static class ContainerCommands
             },
             { Fields.UpdatedAt, Now },
         }),
-        SummaryStage,
-    ];
+        ];
+        if (propagateFailures)
+        {
+            pipeline.Add(PropagateFailuresStage);
+        }
+
+        pipeline.Add(SummaryStage);
+        return pipeline;
+    }
 
     /// <summary>The fields of a task that finished: completed, or failed for good.</summary>
     private static BsonDocument Finished(bool failed)
@@ -257,10 +268,10 @@ internal static class ContainerCommands
                 Cond(
                     new BsonDocument("$eq", new BsonArray { new BsonDocument("$type", This + "." + Fields.LastInvokedAt), "date" }),
                     new BsonDocument("$subtract", new BsonArray { Now, This + "." + Fields.LastInvokedAt }),
-                    "$$REMOVE")
+                    BsonNull.Value)
             },
-            { Fields.LeasedTill, "$$REMOVE" },
-            { Fields.NextAttemptAt, "$$REMOVE" },
+            { Fields.LeasedTill, BsonNull.Value },
+            { Fields.NextAttemptAt, BsonNull.Value },
         };
         if (!failed)
         {

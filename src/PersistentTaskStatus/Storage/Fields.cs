@@ -18,6 +18,10 @@ internal static class Fields
     public const string UpdatedAt = "updatedAt";
     public const string Tasks = "tasks";
 
+    // Scratch fields of the lease pipeline, removed by its last stage.
+    public const string ScratchCompleted = "_completed";
+    public const string ScratchLeaseIndex = "_leaseIndex";
+
     // Task (inside tasks[])
     public const string Status = "status";
     public const string StatusText = "statusText";
@@ -29,6 +33,7 @@ internal static class Fields
     public const string DurationMs = "durationMs";
     public const string LeasedTill = "leasedTill";
     public const string LeaseOwner = "leaseOwner";
+    public const string LeaseId = "leaseId";
     public const string FencingToken = "fencingToken";
     public const string MaxRetries = "maxRetries";
     public const string RetryDelayMs = "retryDelayMs";
