@@ -143,7 +143,7 @@ public sealed partial class TaskContainer
         task[Fields.DependsOn] = new BsonArray(dependsOn);
         task[Fields.Weight] = options.Weight;
 
-        var reply = await client.Store.WriteAsync(ContainerCommands.AddTask(Name, task, dependsOn), Name, name, cancellationToken).ConfigureAwait(false);
+        var reply = await client.Store.WriteAsync(ContainerCommands.AddTask(Name, task, dependsOn, options.RunAfterPrevious), Name, name, cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {
             throw await ExplainAddFailureAsync(name, dependsOn, cancellationToken).ConfigureAwait(false);

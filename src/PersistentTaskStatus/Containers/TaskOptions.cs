@@ -35,6 +35,13 @@ public sealed class TaskOptions
     /// <value>None by default: the task may run at once (side by side with others).</value>
     public IReadOnlyCollection<string> DependsOn { get; set; } = [];
 
+    /// <summary>
+    /// Whether the task runs after the task added just before it (a sequential step): that task is added to
+    /// <see cref="DependsOn"/> in the same atomic write, so concurrent additions cannot slip in between.
+    /// </summary>
+    /// <value>False by default.</value>
+    public bool RunAfterPrevious { get; set; }
+
     /// <summary>The status text the task starts with.</summary>
     /// <value>Null by default.</value>
     public string? StatusText { get; set; }

@@ -66,7 +66,7 @@ internal static partial class ContainerCommands
     /// Appends a task, only if the container has no task of that name and has every dependency: the filter makes the
     /// check and the write one atomic step.
     /// </summary>
-    public static ContainerWrite AddTask(string containerName, BsonDocument task, IReadOnlyCollection<string> dependsOn)
+    public static ContainerWrite AddTask(string containerName, BsonDocument task, IReadOnlyCollection<string> dependsOn, bool runAfterPrevious)
     {
         var taskName = task[Fields.Name].AsString;
         var nameCondition = new BsonDocument("$ne", taskName);
@@ -75,11 +75,21 @@ internal static partial class ContainerCommands
             nameCondition.Add("$all", new BsonArray(dependsOn));
         }
 
-        var stamped = new BsonDocument("$mergeObjects", new BsonArray
+        var stamps = new BsonDocument { { Fields.CreatedAt, Now }, { Fields.UpdatedAt, Now } };
+        if (runAfterPrevious)
         {
-            Literal(task),
-            new BsonDocument { { Fields.CreatedAt, Now }, { Fields.UpdatedAt, Now } },
-        });
+            // The previous task is read in the same write that appends this one.
+            stamps[Fields.DependsOn] = new BsonDocument("$concatArrays", new BsonArray
+            {
+                Literal(new BsonArray(dependsOn)),
+                Cond(
+                    new BsonDocument("$gt", new BsonArray { new BsonDocument("$size", "$" + Fields.Tasks), 0 }),
+                    new BsonArray { new BsonDocument("$last", $"${Fields.Tasks}.{Fields.Name}") },
+                    new BsonArray()),
+            });
+        }
+
+        var stamped = new BsonDocument("$mergeObjects", new BsonArray { Literal(task), stamps });
         return new ContainerWrite(
             new BsonDocument { { Fields.Name, containerName }, { $"{Fields.Tasks}.{Fields.Name}", nameCondition } },
             [
