@@ -6,6 +6,12 @@ public sealed class MongoTestServerOptions
     /// <summary>The port to listen on; 0 (the default) picks a free ephemeral port.</summary>
     public int Port { get; init; }
 
+    /// <summary>
+    /// Presents the server as a standalone mongod instead of a replica-set primary: no replica set in <c>hello</c>,
+    /// so no retryable writes, and no change streams (MongoDB answers <c>$changeStream</c> with error 40573).
+    /// </summary>
+    public bool Standalone { get; init; }
+
     /// <summary>The replica set name reported by <c>hello</c>.</summary>
     public string ReplicaSetName { get; init; } = "rs0";
 

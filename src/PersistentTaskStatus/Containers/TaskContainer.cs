@@ -18,8 +18,11 @@ public sealed partial class TaskContainer
     {
         this.client = client;
         summary = DocumentReader.ReadSummary(document);
-        tasks = [.. DocumentReader.ReadTasks(document)];
+        tasks = [.. ReadTasks(document)];
     }
+
+    /// <summary>The time before which a running task's last progress makes it stalled, by this client's clock.</summary>
+    private DateTime StalledBefore => client.TimeProvider.GetUtcNow().UtcDateTime - client.Options.StallAfter;
 
     /// <summary>The container's unique name.</summary>
     public string Name => summary.Name;
@@ -43,6 +46,12 @@ public sealed partial class TaskContainer
 
     /// <summary>How many tasks failed for good.</summary>
     public int FailedCount => Snapshot.FailedCount;
+
+    /// <summary>The tasks this handle knows that are stalled (see <see cref="TaskState.IsStalled"/>).</summary>
+    public IReadOnlyList<TaskState> StalledTasks => Tasks.Where(t => t.IsStalled).ToArray();
+
+    /// <summary>When the container will be removed by the retention settings (UTC), or null.</summary>
+    public DateTime? ExpiresAt => Snapshot.ExpiresAt;
 
     /// <summary>How many tasks are running.</summary>
     public int RunningCount => Snapshot.RunningCount;
@@ -189,7 +198,7 @@ public sealed partial class TaskContainer
         lock (sync)
         {
             summary = DocumentReader.ReadSummary(document);
-            tasks = [.. DocumentReader.ReadTasks(document)];
+            tasks = [.. ReadTasks(document)];
         }
     }
 
@@ -304,7 +313,7 @@ public sealed partial class TaskContainer
 
         var document = await client.Store.FindAsync(Name, new BsonDocument($"{Fields.Tasks}.{Fields.Name}", 1).Add($"{Fields.Tasks}.{Fields.DependsOn}", 1), cancellationToken).ConfigureAwait(false)
             ?? throw new TaskContainerNotFoundException(Name, name);
-        var stored = DocumentReader.ReadTasks(document);
+        var stored = ReadTasks(document);
         if (stored.All(t => t.Name != name))
         {
             return false;
@@ -314,10 +323,33 @@ public sealed partial class TaskContainer
         throw new TaskStateException(Name, name, $"it cannot be deleted while {string.Join(", ", dependents)} depend{(dependents.Count == 1 ? "s" : "")} on it.");
     }
 
+    /// <summary>
+    /// Yields this container's new state after each committed change, as a new handle, until the container is
+    /// deleted or <paramref name="cancellationToken"/> fires. Through a MongoDB change stream where the deployment has
+    /// them (a replica set or sharded cluster), resuming by itself after a transient error without skipping or
+    /// repeating a change; on a standalone server by polling every <see cref="TaskStatusOptions.WatchPollInterval"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the watch.</param>
+    /// <returns>The container's states, one per change (per poll that saw a change, when polling).</returns>
+    public async IAsyncEnumerable<TaskContainer> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var id = Snapshot.Id;
+        if (id.IsBsonNull)
+        {
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            id = Snapshot.Id;
+        }
+
+        await foreach (var document in new Watching.ContainerWatcher(client).WatchOneAsync(id, Name, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new TaskContainer(client, document);
+        }
+    }
+
     /// <summary>Takes the state a write or read returned: the summary and the one task it carried.</summary>
     internal TaskState Apply(BsonDocument reply, string taskName)
     {
-        var returned = DocumentReader.ReadTasks(reply);
+        var returned = ReadTasks(reply);
         if (returned.Count == 0)
         {
             throw new TaskNotFoundException(Name, taskName);
@@ -341,12 +373,14 @@ public sealed partial class TaskContainer
         return task;
     }
 
+    private IReadOnlyList<TaskState> ReadTasks(BsonDocument document) => DocumentReader.ReadTasks(document, StalledBefore);
+
     /// <summary>The task as stored now, for explaining a write that matched nothing.</summary>
     private async Task<TaskState> FindTaskAsync(string name, CancellationToken cancellationToken)
     {
         var document = await client.Store.FindAsync(Name, ContainerCommands.OneTaskProjection(name), cancellationToken).ConfigureAwait(false)
             ?? throw new TaskContainerNotFoundException(Name, name);
-        var returned = DocumentReader.ReadTasks(document);
+        var returned = ReadTasks(document);
         return returned.Count > 0 ? returned[0] : throw new TaskNotFoundException(Name, name);
     }
 
@@ -358,7 +392,7 @@ public sealed partial class TaskContainer
             return new TaskContainerNotFoundException(Name, name);
         }
 
-        var existing = DocumentReader.ReadTasks(document).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var existing = ReadTasks(document).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         if (existing.Contains(name))
         {
             return new DuplicateTaskException(Name, name);

@@ -81,7 +81,13 @@ public sealed class TaskState
     /// <summary>When the task last changed.</summary>
     public DateTime UpdatedAt { get; internal init; }
 
-    /// <summary>When the task's percentage last changed (what stall detection looks at).</summary>
+    /// <summary>
+    /// True when the task is running but its percentage has not changed for <see cref="TaskStatusOptions.StallAfter"/>
+    /// (judged when this snapshot was read): alive, its lease renewed, but not progressing.
+    /// </summary>
+    public bool IsStalled { get; internal init; }
+
+    /// <summary>When the task's percentage last changed, or its current attempt started (what stall detection looks at).</summary>
     public DateTime? ProgressChangedAt { get; internal init; }
 
     /// <summary>The task data deserialized as <typeparamref name="T"/> through the BSON serializer, or default.</summary>

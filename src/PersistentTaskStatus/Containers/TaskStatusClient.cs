@@ -103,6 +103,54 @@ public sealed class TaskStatusClient : IDisposable
     }
 
     /// <summary>
+    /// Yields the new state of every container (or of those whose name starts with <paramref name="namePrefix"/>)
+    /// after each committed change, until <paramref name="cancellationToken"/> fires. Through a MongoDB change stream
+    /// where the deployment has them, resuming by itself after a transient error; on a standalone server by polling
+    /// every <see cref="TaskStatusOptions.WatchPollInterval"/>. Deletions are not reported.
+    /// </summary>
+    /// <param name="namePrefix">Only containers whose name starts with this text; null for all.</param>
+    /// <param name="cancellationToken">Stops the watch.</param>
+    /// <returns>Container states, one per change.</returns>
+    public async IAsyncEnumerable<TaskContainer> WatchAsync(string? namePrefix = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var document in new Watching.ContainerWatcher(this).WatchManyAsync(namePrefix, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new TaskContainer(this, document);
+        }
+    }
+
+    /// <summary>
+    /// Finds containers: by state (incomplete, complete, failed, stalled), name prefix and change time, newest change
+    /// first, a page at a time. Each filter is served by an index (see the README).
+    /// </summary>
+    /// <param name="query">What to find; every container, 50 at a time, when null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One page of summaries and the token of the next page.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The page size is not within 1 to <see cref="TaskContainerQuery.MaxPageSize"/>.</exception>
+    /// <exception cref="ArgumentException">The continuation token is not one this library issued.</exception>
+    public async Task<TaskContainerPage> QueryTaskContainersAsync(TaskContainerQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        query ??= new TaskContainerQuery();
+        if (query.PageSize is < 1 or > TaskContainerQuery.MaxPageSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.PageSize, $"The page size must be from 1 to {TaskContainerQuery.MaxPageSize}.");
+        }
+
+        var after = ContainerCommands.ParseContinuationToken(query.ContinuationToken);
+        var stalledBefore = TimeProvider.GetUtcNow().UtcDateTime - Options.StallAfter;
+        var documents = await Store.QueryAsync(
+            ContainerCommands.QueryFilter(query, stalledBefore, after),
+            ContainerCommands.QueryProjection(stalledBefore),
+            query.PageSize + 1,
+            cancellationToken).ConfigureAwait(false);
+        var page = documents.Take(query.PageSize).Select(ToSummary).ToList();
+        var next = documents.Count > query.PageSize
+            ? ContainerCommands.ContinuationToken(page[^1].UpdatedAt, documents[query.PageSize - 1][Fields.Id].AsObjectId)
+            : null;
+        return new TaskContainerPage(page, next);
+    }
+
+    /// <summary>
     /// Creates the indexes the library needs, if they are missing. The client does this by itself before its first
     /// command (unless <see cref="TaskStatusOptions.CreateIndexes"/> is false); calling it at start-up surfaces
     /// connection problems early.
@@ -113,6 +161,26 @@ public sealed class TaskStatusClient : IDisposable
 
     /// <summary>Disposes the MongoDB client when this client created it from a connection string.</summary>
     public void Dispose() => (ownedClient as IDisposable)?.Dispose();
+
+    private static TaskContainerSummary ToSummary(BsonDocument document)
+    {
+        var summary = DocumentReader.ReadSummary(document);
+        return new TaskContainerSummary
+        {
+            Name = summary.Name,
+            IsComplete = summary.IsComplete,
+            HasFailed = summary.HasFailed,
+            PercentageComplete = summary.PercentageComplete,
+            TaskCount = summary.TaskCount,
+            CompletedCount = summary.CompletedCount,
+            FailedCount = summary.FailedCount,
+            RunningCount = summary.RunningCount,
+            StalledCount = summary.StalledCount,
+            CreatedAt = summary.CreatedAt,
+            UpdatedAt = summary.UpdatedAt,
+            ExpiresAt = summary.ExpiresAt,
+        };
+    }
 
     private static IMongoDatabase OpenDatabase(TaskStatusOptions options, out IMongoClient client)
     {

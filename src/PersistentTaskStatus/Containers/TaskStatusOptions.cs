@@ -52,6 +52,32 @@ public sealed class TaskStatusOptions
     /// <value>True by default.</value>
     public bool RenewLeases { get; set; } = true;
 
+    /// <summary>
+    /// How long a container is kept after all its tasks completed successfully; null keeps it forever. Enforced by a
+    /// TTL index on an expiry time set in the same write that completes the container (MongoDB removes expired
+    /// documents within about a minute of their expiry).
+    /// </summary>
+    /// <value>Null (keep forever) by default.</value>
+    public TimeSpan? CompletedRetention { get; set; }
+
+    /// <summary>How long a container is kept after it finished with a failed task; null keeps it forever.</summary>
+    /// <value>Null (keep forever) by default.</value>
+    public TimeSpan? FailedRetention { get; set; }
+
+    /// <summary>
+    /// How long a running task may go without its percentage changing before it is reported as stalled: alive (its
+    /// lease is renewed) but not progressing, which lease expiry cannot see.
+    /// </summary>
+    /// <value>Ten minutes by default.</value>
+    public TimeSpan StallAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How often a watch polls when the deployment offers no change streams (a standalone server). Polling sees the
+    /// state at each poll, so changes between two polls are seen together.
+    /// </summary>
+    /// <value>One second by default.</value>
+    public TimeSpan WatchPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Whether the client creates its indexes (idempotently, once) before its first command.</summary>
     /// <value>True by default.</value>
     public bool CreateIndexes { get; set; } = true;
@@ -67,6 +93,16 @@ public sealed class TaskStatusOptions
         if (WriteConcern is null)
         {
             throw new ArgumentException("TaskStatusOptions.WriteConcern is required.", "options");
+        }
+
+        if (CompletedRetention < TimeSpan.Zero || FailedRetention < TimeSpan.Zero)
+        {
+            throw new ArgumentException("TaskStatusOptions.CompletedRetention and FailedRetention cannot be negative.", "options");
+        }
+
+        if (StallAfter <= TimeSpan.Zero || WatchPollInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("TaskStatusOptions.StallAfter and WatchPollInterval must be more than zero.", "options");
         }
 
         if (MaxRetryDelay < TimeSpan.Zero)

@@ -38,7 +38,7 @@ public sealed partial class TaskContainer
         var leaseId = ObjectId.GenerateNewId();
         var reply = await client.Store.WriteAsync(ContainerCommands.TryLease(Name, owner, leaseDuration, leaseId), Name, null, cancellationToken).ConfigureAwait(false)
             ?? throw new TaskContainerNotFoundException(Name);
-        var leased = DocumentReader.ReadTasks(reply);
+        var leased = ReadTasks(reply);
         if (leased.Count == 0)
         {
             ApplySummary(reply);
@@ -74,7 +74,7 @@ public sealed partial class TaskContainer
         lock (sync)
         {
             summary = DocumentReader.ReadSummary(reply);
-            tasks = [.. DocumentReader.ReadTasks(reply)];
+            tasks = [.. ReadTasks(reply)];
         }
 
         return Tasks.First(t => t.Name == name);

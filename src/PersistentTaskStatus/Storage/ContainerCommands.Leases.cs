@@ -41,6 +41,8 @@ internal static partial class ContainerCommands
             { Fields.FencingToken, new BsonDocument("$add", new BsonArray { IfNull("$" + Fields.LastToken, 0L), 1L }) },
             { Fields.InvokeCount, new BsonDocument("$add", new BsonArray { IfNull(task + "." + Fields.InvokeCount, 0), 1 }) },
             { Fields.LastInvokedAt, Now },
+            // A new attempt starts its stall clock now: a lease that never reports progress stalls too.
+            { Fields.ProgressChangedAt, Now },
             { Fields.NextAttemptAt, BsonNull.Value },
             { Fields.UpdatedAt, Now },
         };

@@ -27,6 +27,7 @@ internal static partial class ContainerCommands
         { Fields.RunningCount, 1 },
         { Fields.CreatedAt, 1 },
         { Fields.UpdatedAt, 1 },
+        { Fields.ExpiresAt, 1 },
     };
 
     /// <summary>
@@ -337,6 +338,32 @@ internal static partial class ContainerCommands
                     Cond(isComplete, 100.0, 0.0))
             },
         });
+    }
+
+    /// <summary>
+    /// Sets the expiry that the TTL index enforces, when a container finishes (and has tasks): completed or failed
+    /// retention from the database's now, kept as it is while the container stays finished, cleared when it reopens.
+    /// Null when no retention is configured.
+    /// </summary>
+    public static BsonDocument? RetentionStage(TimeSpan? completed, TimeSpan? failed)
+    {
+        if (completed is null && failed is null)
+        {
+            return null;
+        }
+
+        BsonValue Milliseconds(TimeSpan? retention) => retention is { } value ? (long)value.TotalMilliseconds : BsonNull.Value;
+        var finished = new BsonDocument("$and", new BsonArray
+        {
+            "$" + Fields.IsComplete,
+            new BsonDocument("$gt", new BsonArray { "$" + Fields.TaskCount, 0 }),
+        });
+        var expiry = new BsonDocument("$add", new BsonArray
+        {
+            Now,
+            Cond("$" + Fields.HasFailed, Milliseconds(failed), Milliseconds(completed)),
+        });
+        return new BsonDocument("$set", new BsonDocument(Fields.ExpiresAt, Cond(finished, IfNull("$" + Fields.ExpiresAt, expiry), BsonNull.Value)));
     }
 
     private static BsonDocument Literal(BsonValue value) => new("$literal", value);

@@ -18,6 +18,7 @@ internal sealed class ContainerStore
     private static readonly HashSet<int> DocumentTooLargeCodes = [10334, 17419, 17420];
 
     private readonly bool createIndexes;
+    private readonly BsonDocument? retentionStage;
     private readonly SemaphoreSlim indexLock = new(1, 1);
     private volatile bool indexesReady;
 
@@ -27,13 +28,25 @@ internal sealed class ContainerStore
             .GetCollection<BsonDocument>(options.CollectionName)
             .WithWriteConcern(options.WriteConcern);
         createIndexes = options.CreateIndexes;
+        retentionStage = ContainerCommands.RetentionStage(options.CompletedRetention, options.FailedRetention);
     }
 
     public IMongoCollection<BsonDocument> Collection { get; }
 
+    /// <summary>
+    /// The indexes, each named for what it serves: the unique name (exact and prefix look-ups), newest first and
+    /// changed since, complete/incomplete and failed, stalled tasks, and the retention TTL.
+    /// </summary>
     public static IReadOnlyList<CreateIndexModel<BsonDocument>> IndexModels { get; } =
     [
         new(new BsonDocument(Fields.Name, 1), new CreateIndexOptions { Name = "name_unique", Unique = true }),
+        new(new BsonDocument { { Fields.UpdatedAt, -1 }, { Fields.Id, -1 } }, new CreateIndexOptions { Name = "updatedAt_newest_first" }),
+        new(new BsonDocument { { Fields.IsComplete, 1 }, { Fields.UpdatedAt, -1 }, { Fields.Id, -1 } }, new CreateIndexOptions { Name = "isComplete_updatedAt" }),
+        new(new BsonDocument { { Fields.HasFailed, 1 }, { Fields.UpdatedAt, -1 }, { Fields.Id, -1 } }, new CreateIndexOptions { Name = "hasFailed_updatedAt" }),
+        new(
+            new BsonDocument { { $"{Fields.Tasks}.{Fields.Status}", 1 }, { $"{Fields.Tasks}.{Fields.ProgressChangedAt}", 1 } },
+            new CreateIndexOptions { Name = "tasks_status_progressChangedAt" }),
+        new(new BsonDocument(Fields.ExpiresAt, 1), new CreateIndexOptions { Name = "expiresAt_ttl", ExpireAfter = TimeSpan.Zero }),
     ];
 
     /// <summary>Runs one write; returns the document after it (projected), or null when the filter matched nothing.</summary>
@@ -50,13 +63,27 @@ internal sealed class ContainerStore
         {
             return await Collection.FindOneAndUpdateAsync<BsonDocument>(
                 write.Filter,
-                new PipelineUpdateDefinition<BsonDocument>(PipelineDefinition<BsonDocument, BsonDocument>.Create(write.Pipeline.Select(s => s.AsBsonDocument))),
+                new PipelineUpdateDefinition<BsonDocument>(PipelineDefinition<BsonDocument, BsonDocument>.Create(Stages(write))),
                 options,
                 cancellationToken).ConfigureAwait(false);
         }
         catch (MongoCommandException ex) when (DocumentTooLargeCodes.Contains(ex.Code))
         {
             throw new TaskContainerTooLargeException(containerName, taskName, ex);
+        }
+    }
+
+    /// <summary>The write's pipeline, plus the retention stage when retention is configured.</summary>
+    private IEnumerable<BsonDocument> Stages(ContainerWrite write)
+    {
+        foreach (var stage in write.Pipeline)
+        {
+            yield return stage.AsBsonDocument;
+        }
+
+        if (retentionStage is not null)
+        {
+            yield return retentionStage;
         }
     }
 
@@ -81,6 +108,17 @@ internal sealed class ContainerStore
         }
 
         return await find.FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a container query: newest change first, at most <paramref name="limit"/> documents.</summary>
+    public async Task<List<BsonDocument>> QueryAsync(BsonDocument filter, BsonDocument projection, int limit, CancellationToken cancellationToken)
+    {
+        await EnsureIndexesAsync(cancellationToken).ConfigureAwait(false);
+        return await Collection.Find(filter)
+            .Sort(ContainerCommands.NewestFirst)
+            .Limit(limit)
+            .Project(projection)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Creates the indexes once per client; concurrent first calls wait for the one that creates them.</summary>

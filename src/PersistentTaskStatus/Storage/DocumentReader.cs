@@ -5,8 +5,12 @@ namespace PersistentTaskStatus.Storage;
 /// <summary>Reads the stored documents into the public model; missing fields take their defaults.</summary>
 internal static class DocumentReader
 {
-    public static TaskState ReadTask(BsonDocument task) => new()
+    /// <summary>Reads a task; it is stalled when running and its percentage last moved before <paramref name="stalledBefore"/>.</summary>
+    public static TaskState ReadTask(BsonDocument task, DateTime? stalledBefore = null) => new()
     {
+        IsStalled = stalledBefore is { } cutoff &&
+            String(task, Fields.Status) == Fields.StatusValues.Running &&
+            (Date(task, Fields.ProgressChangedAt) ?? Date(task, Fields.LastInvokedAt)) < cutoff,
         Name = task[Fields.Name].AsString,
         Status = task.TryGetValue(Fields.Status, out var status) ? Fields.StatusValues.Parse(status.AsString) : TaskRunStatus.Pending,
         IsComplete = Bool(task, Fields.IsComplete),
@@ -40,12 +44,13 @@ internal static class DocumentReader
         ProgressChangedAt = Date(task, Fields.ProgressChangedAt),
     };
 
-    public static IReadOnlyList<TaskState> ReadTasks(BsonDocument container) =>
+    public static IReadOnlyList<TaskState> ReadTasks(BsonDocument container, DateTime? stalledBefore = null) =>
         container.TryGetValue(Fields.Tasks, out var tasks) && tasks is BsonArray array
-            ? array.Select(t => ReadTask(t.AsBsonDocument)).ToArray()
+            ? array.Select(t => ReadTask(t.AsBsonDocument, stalledBefore)).ToArray()
             : [];
 
     public static ContainerSummary ReadSummary(BsonDocument container) => new(
+        container.GetValue(Fields.Id, BsonNull.Value),
         container[Fields.Name].AsString,
         Bool(container, Fields.IsComplete, defaultValue: true),
         Bool(container, Fields.HasFailed),
@@ -55,9 +60,14 @@ internal static class DocumentReader
         Int(container, Fields.FailedCount),
         Int(container, Fields.RunningCount),
         Date(container, Fields.CreatedAt) ?? DateTime.MinValue,
-        Date(container, Fields.UpdatedAt) ?? DateTime.MinValue);
+        Date(container, Fields.UpdatedAt) ?? DateTime.MinValue,
+        Date(container, Fields.ExpiresAt),
+        Int(container, StalledCountField));
 
-    private static bool Bool(BsonDocument document, string field, bool defaultValue = false) =>
+    /// <summary>A field that only query replies carry, computed by their projection.</summary>
+    public const string StalledCountField = "stalledCount";
+
+    internal static bool Bool(BsonDocument document, string field, bool defaultValue = false) =>
         document.TryGetValue(field, out var value) && value.IsBoolean ? value.AsBoolean : defaultValue;
 
     private static double Double(BsonDocument document, string field) =>
@@ -78,6 +88,7 @@ internal static class DocumentReader
 
 /// <summary>The container-level fields of a stored container.</summary>
 internal sealed record ContainerSummary(
+    BsonValue Id,
     string Name,
     bool IsComplete,
     bool HasFailed,
@@ -87,4 +98,6 @@ internal sealed record ContainerSummary(
     int FailedCount,
     int RunningCount,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    DateTime? ExpiresAt,
+    int StalledCount);

@@ -16,6 +16,7 @@ internal static class Fields
     public const string LastToken = "lastToken";
     public const string CreatedAt = "createdAt";
     public const string UpdatedAt = "updatedAt";
+    public const string ExpiresAt = "expiresAt";
     public const string Tasks = "tasks";
 
     // Scratch fields of the lease pipeline, removed by its last stage.

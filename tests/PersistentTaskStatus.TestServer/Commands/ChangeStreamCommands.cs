@@ -26,6 +26,11 @@ internal sealed partial class CommandDispatcher
 
     private BsonDocument OpenChangeStream(CommandRequest request, BsonArray stages, int? batchSize)
     {
+        if (server.Options.Standalone)
+        {
+            throw new MongoServerException(40573, "Location40573", "The $changeStream stage is only supported on replica sets");
+        }
+
         var options = stages[0].AsBsonDocument[0] as BsonDocument
             ?? throw new MongoServerException(ErrorCode.FailedToParse, "the $changeStream stage must be specified as an object");
         for (var i = 1; i < stages.Count; i++)

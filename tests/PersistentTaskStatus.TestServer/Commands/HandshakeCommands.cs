@@ -58,6 +58,14 @@ internal sealed partial class CommandDispatcher
             { "maxWireVersion", MaxWireVersion },
             { "readOnly", false },
         };
+        if (server.Options.Standalone)
+        {
+            foreach (var field in new[] { "hosts", "setName", "setVersion", "secondary", "primary", "me", "electionId", "lastWrite" })
+            {
+                reply.Remove(field);
+            }
+        }
+
         // The driver takes a topologyVersion as a sign of the streaming monitor protocol, which this server does not
         // offer; without it the driver polls hello, which is all a test server needs.
         reply.Remove("topologyVersion");

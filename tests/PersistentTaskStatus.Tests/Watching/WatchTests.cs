@@ -1,0 +1,163 @@
+using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestServer;
+
+namespace PersistentTaskStatus.Tests.Watching;
+
+[Collection(ServerWideStateCollection.Name)]
+public sealed class WatchTests(MongoFixture fixture) : IDisposable
+{
+    private readonly LibraryTestContext context = new(fixture, typeof(WatchTests));
+
+    private static CancellationToken Token => LibraryTestContext.Token;
+
+    public void Dispose() => context.Dispose();
+
+    private static async Task<List<TaskContainer>> CollectAsync(IAsyncEnumerable<TaskContainer> states, int count, TimeSpan timeout)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cancel.CancelAfter(timeout);
+        var seen = new List<TaskContainer>();
+        try
+        {
+            await foreach (var state in states.WithCancellation(cancel.Token))
+            {
+                seen.Add(state);
+                if (seen.Count == count)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!Token.IsCancellationRequested)
+        {
+        }
+
+        return seen;
+    }
+
+    [Fact]
+    public async Task A_container_watch_sees_every_change_in_order_while_concurrent_writers_work()
+    {
+        var (container, _) = await context.Client.GetOrCreateTaskContainerAsync("watched", Token);
+        for (var i = 0; i < 4; i++)
+        {
+            await container.AddTaskAsync($"part-{i}", cancellationToken: Token);
+        }
+
+        using var watchCancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var watching = CollectAsync(container.WatchAsync(watchCancel.Token), count: 40, TimeSpan.FromSeconds(20));
+        await Task.Delay(300, Token);
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async i =>
+        {
+            for (var step = 1; step <= 10; step++)
+            {
+                await container.UpdateProgressAsync($"part-{i}", step * 10, cancellationToken: Token);
+            }
+        }));
+        var states = await watching;
+
+        Assert.Equal(40, states.Count);
+        Assert.All(states, s => Assert.Equal("watched", s.Name));
+        Assert.Equal(states.Select(s => s.UpdatedAt).Order(), states.Select(s => s.UpdatedAt));
+        for (var i = 0; i < 4; i++)
+        {
+            var progress = states.Select(s => s.Tasks[i].PercentageComplete).ToList();
+            Assert.Equal(progress.Order(), progress);
+            Assert.Equal(100, progress[^1]);
+        }
+    }
+
+    [Fact]
+    public async Task A_container_watch_ends_when_the_container_is_deleted()
+    {
+        var (container, _) = await context.Client.GetOrCreateTaskContainerAsync("short-lived", Token);
+        await container.AddTaskAsync("t", cancellationToken: Token);
+        var watching = CollectAsync(container.WatchAsync(Token), count: 100, TimeSpan.FromSeconds(20));
+        await Task.Delay(300, Token);
+
+        await container.UpdateProgressAsync("t", 50, cancellationToken: Token);
+        await context.Client.DeleteTaskContainerAsync("short-lived", Token);
+        var states = await watching;
+
+        var state = Assert.Single(states);
+        Assert.Equal(50, state.Tasks[0].PercentageComplete);
+    }
+
+    [Fact]
+    public async Task A_client_watch_with_a_prefix_sees_only_the_matching_containers()
+    {
+        var watching = CollectAsync(context.Client.WatchAsync("epf-import:", Token), count: 2, TimeSpan.FromSeconds(20));
+        await Task.Delay(300, Token);
+
+        await context.Client.GetOrCreateTaskContainerAsync("other-job:1", Token);
+        var (run, _) = await context.Client.GetOrCreateTaskContainerAsync("epf-import:2026-11-28", Token);
+        await context.Client.GetOrCreateTaskContainerAsync("other-job:2", Token);
+        await run.AddTaskAsync("download", cancellationToken: Token);
+        var states = await watching;
+
+        Assert.Equal(["epf-import:2026-11-28", "epf-import:2026-11-28"], states.Select(s => s.Name));
+        Assert.Equal(1, states[1].TaskCount);
+    }
+
+    [Fact]
+    public async Task The_watch_resumes_by_itself_after_an_injected_getMore_error_without_skipping_or_repeating_a_change()
+    {
+        var settings = fixture.CreateClientSettings();
+        settings.ApplicationName = "watch-fault-" + Guid.NewGuid().ToString("N")[..8];
+        using var watcherMongo = new MongoClient(settings);
+        using var watcherClient = new TaskStatusClient(watcherMongo.GetDatabase(context.Database.DatabaseNamespace.DatabaseName));
+        var (container, _) = await context.Client.GetOrCreateTaskContainerAsync("faulty", Token);
+        await container.AddTaskAsync("t", cancellationToken: Token);
+        var watched = (await watcherClient.GetTaskContainerAsync("faulty", Token))!;
+        var admin = context.MongoClient.GetDatabase("admin");
+        // Asks for one more state than there will be changes: a repeated change would show up as an eleventh.
+        var watching = CollectAsync(watched.WatchAsync(Token), count: 11, TimeSpan.FromSeconds(6));
+        await Task.Delay(300, Token);
+        try
+        {
+            await admin.RunCommandAsync<BsonDocument>(new BsonDocument
+            {
+                { "configureFailPoint", "failCommand" },
+                { "mode", new BsonDocument("times", 2) },
+                { "data", new BsonDocument { { "failCommands", new BsonArray { "getMore" } }, { "errorCode", 6 }, { "appName", settings.ApplicationName } } },
+            }, cancellationToken: Token);
+            for (var step = 1; step <= 10; step++)
+            {
+                await container.UpdateProgressAsync("t", step * 10, cancellationToken: Token);
+                await Task.Delay(30, Token);
+            }
+
+            var states = await watching;
+
+            // One state per committed change: ten changes, ten states, none skipped or repeated. (Each state is the
+            // document when the change was read, as "updateLookup" gives it, so it may already hold a later change.)
+            Assert.Equal(10, states.Count);
+            var progress = states.Select(s => s.Tasks[0].PercentageComplete).ToList();
+            Assert.Equal(progress.Order(), progress);
+            Assert.Equal(100, progress[^1]);
+        }
+        finally
+        {
+            await admin.RunCommandAsync<BsonDocument>(new BsonDocument { { "configureFailPoint", "failCommand" }, { "mode", "off" } }, cancellationToken: CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task On_a_standalone_server_the_watch_falls_back_to_polling_without_configuration()
+    {
+        await using var standalone = await MongoTestServer.StartAsync(new MongoTestServerOptions { Standalone = true }, Token);
+        using var mongo = new MongoClient(standalone.ConnectionString);
+        using var client = new TaskStatusClient(mongo.GetDatabase("standalone"), new TaskStatusOptions { WatchPollInterval = TimeSpan.FromMilliseconds(50) });
+        var (container, _) = await client.GetOrCreateTaskContainerAsync("polled", Token);
+        await container.AddTaskAsync("t", cancellationToken: Token);
+        var watching = CollectAsync(container.WatchAsync(Token), count: 2, TimeSpan.FromSeconds(20));
+        await Task.Delay(300, Token);
+
+        await container.UpdateProgressAsync("t", 30, cancellationToken: Token);
+        await Task.Delay(300, Token);
+        await container.UpdateProgressAsync("t", 60, cancellationToken: Token);
+        var states = await watching;
+
+        Assert.Equal([30.0, 60.0], states.Select(s => s.Tasks[0].PercentageComplete));
+    }
+}
