@@ -205,4 +205,26 @@ public sealed class FailPointTests(MongoFixture fixture)
         Assert.Null(error.WriteError);
         Assert.Equal(2, await collection.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty, cancellationToken: Token));
     }
+
+    // configureFailPoint answers with how many times the fail point fired before this call
+    // (https://github.com/mongodb/mongo/wiki/The-%22failCommand%22-fail-point).
+    [Fact]
+    public async Task Configuring_a_fail_point_reports_how_often_it_fired_and_other_commands_do_not_consume_it()
+    {
+        using var client = NewClient();
+        var collection = await SeededAsync(client);
+
+        BsonDocument reply;
+        List<bool> outcomes;
+        await using (await FailFindAsync(new BsonDocument("times", 3)))
+        {
+            await collection.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty, cancellationToken: Token);
+            outcomes = await FindManyAsync(collection, 2);
+            reply = await fixture.Client.GetDatabase("admin").RunCommandAsync<BsonDocument>(
+                new BsonDocument { { "configureFailPoint", "failCommand" }, { "mode", "off" } }, cancellationToken: Token);
+        }
+
+        Assert.Equal([false, false], outcomes);
+        Assert.Equal(2, reply["count"].ToInt32());
+    }
 }

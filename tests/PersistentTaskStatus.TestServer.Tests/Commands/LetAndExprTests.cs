@@ -142,4 +142,102 @@ public sealed class LetAndExprTests(MongoFixture fixture)
 
         Assert.Equal(17276, error.Code);
     }
+
+    // https://www.mongodb.com/docs/manual/reference/command/find/#std-label-find-let-syntax: a let value may be an
+    // expression (that does not refer to document fields); it is evaluated once for the command.
+    [Fact]
+    public async Task A_let_value_may_be_an_expression()
+    {
+        var collection = await SeedAsync();
+
+        var found = await collection
+            .Find(new BsonDocument("$expr", new BsonDocument("$eq", new BsonArray { "$v", "$$target" })),
+                new FindOptions { Let = new BsonDocument("target", new BsonDocument("$add", new BsonArray { 2, 3 })) })
+            .ToListAsync(Token);
+
+        Assert.Equal([5], found.Select(d => d["_id"].AsInt32));
+    }
+
+    // https://www.mongodb.com/docs/manual/reference/aggregation-variables/#mongodb-variable-variable.NOW
+    [Fact]
+    public async Task Expr_compares_a_date_field_with_NOW()
+    {
+        var collection = database.GetCollection<BsonDocument>("c_" + Guid.NewGuid().ToString("N")[..12]);
+        await collection.InsertManyAsync(
+        [
+            new BsonDocument { { "_id", "past" }, { "due", DateTime.UtcNow.AddMinutes(-5) } },
+            new BsonDocument { { "_id", "future" }, { "due", DateTime.UtcNow.AddMinutes(5) } },
+        ], cancellationToken: Token);
+
+        var due = await collection.Find(new BsonDocument("$expr", new BsonDocument("$lt", new BsonArray { "$due", "$$NOW" }))).ToListAsync(Token);
+
+        Assert.Equal(["past"], due.Select(d => d["_id"].AsString));
+    }
+
+    // https://www.mongodb.com/docs/manual/reference/command/update/#std-label-update-let-syntax: $expr is needed to use
+    // a variable in the query; the same variable can be used in a classic (non-pipeline) update's filter.
+    [Fact]
+    public async Task A_classic_update_with_let_uses_the_variables_in_its_filter()
+    {
+        var collection = await SeedAsync();
+
+        var result = await collection.UpdateOneAsync(
+            new BsonDocument("$expr", new BsonDocument("$eq", new BsonArray { "$v", "$$pick" })),
+            new BsonDocument("$set", new BsonDocument("picked", true)),
+            new UpdateOptions { Let = new BsonDocument("pick", 8) },
+            Token);
+
+        Assert.Equal(1, result.ModifiedCount);
+        Assert.Equal([8], await IdsAsync(collection, new BsonDocument("picked", true)));
+    }
+
+    // https://www.mongodb.com/docs/manual/reference/aggregation-variables/#user-variables: a user variable name starts
+    // with a lowercase ASCII letter (or a non-ASCII character) and holds only letters, digits and '_'.
+    [Theory]
+    [InlineData("Target")]
+    [InlineData("_target")]
+    [InlineData("tar-get")]
+    public async Task A_let_variable_with_an_invalid_name_is_refused(string name)
+    {
+        var collection = await SeedAsync();
+
+        var error = await Assert.ThrowsAsync<MongoCommandException>(() => collection
+            .Find(new BsonDocument("$expr", new BsonDocument("$eq", new BsonArray { "$v", "$$" + name })), new FindOptions { Let = new BsonDocument(name, 3) })
+            .ToListAsync(Token));
+
+        Assert.Contains("let", error.Message, StringComparison.Ordinal);
+    }
+
+    // https://www.mongodb.com/docs/manual/reference/command/find/#std-label-find-let-syntax: a let expression cannot
+    // refer to document fields (it is evaluated before any document is read).
+    [Theory]
+    [InlineData("\"$v\"")]
+    [InlineData("{ $add: ['$v', 1] }")]
+    [InlineData("\"$$ROOT\"")]
+    public async Task A_let_value_that_reads_a_document_field_is_refused(string value)
+    {
+        var collection = await SeedAsync();
+        var let = BsonDocument.Parse("{ x: " + value + " }");
+
+        var error = await Assert.ThrowsAsync<MongoCommandException>(() => collection
+            .Find(new BsonDocument("$expr", new BsonDocument("$eq", new BsonArray { "$v", "$$x" })), new FindOptions { Let = let })
+            .ToListAsync(Token));
+
+        Assert.Equal(4890500, error.Code);
+    }
+
+    // https://www.mongodb.com/docs/manual/reference/command/find/#std-label-find-let-syntax ($literal keeps a string
+    // that starts with '$' as it is)
+    [Fact]
+    public async Task A_literal_dollar_string_in_let_is_a_plain_value()
+    {
+        var collection = database.GetCollection<BsonDocument>("c_" + Guid.NewGuid().ToString("N")[..12]);
+        await collection.InsertManyAsync([new BsonDocument { { "_id", 1 }, { "price", "$5" } }, new BsonDocument { { "_id", 2 }, { "price", "$6" } }], cancellationToken: Token);
+
+        var found = await collection
+            .Find(new BsonDocument("$expr", new BsonDocument("$eq", new BsonArray { "$price", "$$p" })), new FindOptions { Let = new BsonDocument("p", new BsonDocument("$literal", "$5")) })
+            .ToListAsync(Token);
+
+        Assert.Equal([1], found.Select(d => d["_id"].AsInt32));
+    }
 }

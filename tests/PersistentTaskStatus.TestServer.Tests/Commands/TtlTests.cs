@@ -101,4 +101,80 @@ public sealed class TtlTests(MongoFixture fixture)
 
         Assert.Equal(Kept, ids);
     }
+
+    // https://www.mongodb.com/docs/manual/core/index-ttl/#partial-ttl-indexes: only documents the partial filter
+    // selects expire.
+    [Fact]
+    public async Task A_partial_TTL_index_expires_only_the_documents_its_filter_selects()
+    {
+        var server = fixture.TestServer;
+        if (server is null)
+        {
+            Assert.Skip("SweepExpiredDocuments is a switch of the in-process test server.");
+        }
+
+        var collection = database.GetCollection<BsonDocument>("ttl_" + Guid.NewGuid().ToString("N")[..12]);
+        await collection.Indexes.CreateOneAsync(
+            new CreateIndexModel<BsonDocument>(
+                new BsonDocument("at", 1),
+                new CreateIndexOptions<BsonDocument> { ExpireAfter = TimeSpan.Zero, PartialFilterExpression = new BsonDocument("temporary", true) }),
+            cancellationToken: Token);
+        var past = DateTime.UtcNow.AddMinutes(-1);
+        await collection.InsertManyAsync(
+        [
+            new BsonDocument { { "_id", "temporary" }, { "at", past }, { "temporary", true } },
+            new BsonDocument { { "_id", "kept" }, { "at", past }, { "temporary", false } },
+        ], cancellationToken: Token);
+
+        server.SweepExpiredDocuments();
+
+        Assert.Equal(["kept"], await IdsAsync(collection));
+    }
+
+    // https://www.mongodb.com/docs/manual/core/index-ttl/ (a TTL index may be on a field of an embedded document)
+    [Fact]
+    public async Task A_TTL_index_on_an_embedded_field_expires_by_that_field()
+    {
+        var server = fixture.TestServer;
+        if (server is null)
+        {
+            Assert.Skip("SweepExpiredDocuments is a switch of the in-process test server.");
+        }
+
+        var collection = database.GetCollection<BsonDocument>("ttl_" + Guid.NewGuid().ToString("N")[..12]);
+        await collection.Indexes.CreateOneAsync(
+            new CreateIndexModel<BsonDocument>(new BsonDocument("meta.at", 1), new CreateIndexOptions { ExpireAfter = TimeSpan.FromSeconds(30) }),
+            cancellationToken: Token);
+        await collection.InsertManyAsync(
+        [
+            new BsonDocument { { "_id", "old" }, { "meta", new BsonDocument("at", DateTime.UtcNow.AddMinutes(-1)) } },
+            new BsonDocument { { "_id", "new" }, { "meta", new BsonDocument("at", DateTime.UtcNow) } },
+            new BsonDocument { { "_id", "top-level" }, { "at", DateTime.UtcNow.AddMinutes(-1) } },
+        ], cancellationToken: Token);
+
+        server.SweepExpiredDocuments();
+
+        Assert.Equal(["new", "top-level"], await IdsAsync(collection));
+    }
+
+    // https://www.mongodb.com/docs/manual/core/index-ttl/#restrictions: compound indexes ignore expireAfterSeconds.
+    [Fact]
+    public async Task A_compound_index_with_expireAfterSeconds_expires_nothing()
+    {
+        var server = fixture.TestServer;
+        if (server is null)
+        {
+            Assert.Skip("SweepExpiredDocuments is a switch of the in-process test server.");
+        }
+
+        var collection = database.GetCollection<BsonDocument>("ttl_" + Guid.NewGuid().ToString("N")[..12]);
+        await collection.Indexes.CreateOneAsync(
+            new CreateIndexModel<BsonDocument>(new BsonDocument { { "at", 1 }, { "k", 1 } }, new CreateIndexOptions { ExpireAfter = TimeSpan.Zero }),
+            cancellationToken: Token);
+        await collection.InsertOneAsync(new BsonDocument { { "_id", "old" }, { "at", DateTime.UtcNow.AddHours(-1) }, { "k", 1 } }, cancellationToken: Token);
+
+        server.SweepExpiredDocuments();
+
+        Assert.Equal(["old"], await IdsAsync(collection));
+    }
 }
