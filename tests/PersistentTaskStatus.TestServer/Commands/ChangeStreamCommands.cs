@@ -76,7 +76,15 @@ internal sealed partial class CommandDispatcher
         {
             switch (option.Name)
             {
-                case "allChangesForCluster" or "showExpandedEvents":
+                case "allChangesForCluster":
+                    break;
+                case "showExpandedEvents":
+                    // Expanded events (create, createIndexes, modify, ... and collectionUUID) are not recorded.
+                    if (option.Value.ToBoolean())
+                    {
+                        throw MongoServerException.NotSupported("showExpandedEvents: true (DDL change events)");
+                    }
+
                     break;
                 case "fullDocument":
                     fullDocument = option.Value.AsString;

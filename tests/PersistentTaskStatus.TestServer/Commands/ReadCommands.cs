@@ -229,14 +229,7 @@ internal sealed partial class CommandDispatcher
             return new ExpressionContext(now);
         }
 
-        var bare = new ExpressionContext(now);
-        var variables = new BsonDocument();
-        foreach (var element in letVariables)
-        {
-            variables[element.Name] = ExpressionEvaluator.Evaluate(element.Value, [], bare) ?? BsonNull.Value;
-        }
-
-        return new ExpressionContext(now, variables);
+        return new ExpressionContext(now, LetParameters.Evaluate(letVariables, new ExpressionContext(now)));
     }
 
     private CollectionStore? FindCollection(string database, string name) =>

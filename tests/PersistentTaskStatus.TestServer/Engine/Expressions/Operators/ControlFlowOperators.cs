@@ -320,7 +320,7 @@ internal static class ControlFlowOperators
     }
 
     // User variable names start with a lowercase letter or a non-ASCII character and hold letters, digits and '_'.
-    private static string ValidateVariableName(string name)
+    internal static string ValidateVariableName(string name)
     {
         if (name.Length == 0)
         {
