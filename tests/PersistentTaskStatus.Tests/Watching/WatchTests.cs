@@ -72,15 +72,21 @@ public sealed class WatchTests(MongoFixture fixture) : IDisposable
     {
         var (container, _) = await context.Client.GetOrCreateTaskContainerAsync("short-lived", Token);
         await container.AddTaskAsync("t", cancellationToken: Token);
-        var watching = CollectAsync(container.WatchAsync(Token), count: 100, TimeSpan.FromSeconds(20));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        await using var states = container.WatchAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
+        var next = states.MoveNextAsync();
         await Task.Delay(300, Token);
 
         await container.UpdateProgressAsync("t", 50, cancellationToken: Token);
+        Assert.True(await next);
+        var seen = states.Current;
         await context.Client.DeleteTaskContainerAsync("short-lived", Token);
-        var states = await watching;
+        var more = await states.MoveNextAsync();
 
-        var state = Assert.Single(states);
-        Assert.Equal(50, state.Tasks[0].PercentageComplete);
+        Assert.Equal(50, seen.Tasks[0].PercentageComplete);
+        Assert.False(more);
+        Assert.False(timeout.IsCancellationRequested);
     }
 
     [Fact]
