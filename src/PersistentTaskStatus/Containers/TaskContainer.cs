@@ -11,6 +11,7 @@ public sealed partial class TaskContainer
 {
     private readonly TaskStatusClient client;
     private readonly object sync = new();
+    private readonly ProgressReporters reporters = new();
     private ContainerSummary summary;
     private List<TaskState> tasks;
 
@@ -152,7 +153,7 @@ public sealed partial class TaskContainer
         task[Fields.DependsOn] = new BsonArray(dependsOn);
         task[Fields.Weight] = options.Weight;
 
-        var reply = await client.Store.WriteAsync(ContainerCommands.AddTask(Name, task, dependsOn, options.RunAfterPrevious), Name, name, cancellationToken).ConfigureAwait(false);
+        var reply = await client.Store.WriteAsync("AddTask", ContainerCommands.AddTask(Name, task, dependsOn, options.RunAfterPrevious), Name, name, cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {
             throw await ExplainAddFailureAsync(name, dependsOn, cancellationToken).ConfigureAwait(false);
@@ -221,7 +222,7 @@ public sealed partial class TaskContainer
     {
         Validation.TaskName(Name, name);
         Validation.Percentage(Name, name, percentage);
-        var reply = await client.Store.WriteAsync(ContainerCommands.UpdateProgress(Name, name, percentage, statusText), Name, name, cancellationToken).ConfigureAwait(false);
+        var reply = await client.Store.WriteAsync("UpdateProgress", ContainerCommands.UpdateProgress(Name, name, percentage, statusText), Name, name, cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {
             var current = await FindTaskAsync(name, cancellationToken).ConfigureAwait(false);
@@ -235,6 +236,23 @@ public sealed partial class TaskContainer
         }
 
         return Apply(reply, name);
+    }
+
+    /// <summary>
+    /// An <see cref="IProgress{T}"/> that persists a task's progress through <see cref="UpdateProgressAsync"/>: every
+    /// report by default, or coalesced (<paramref name="options"/>). Completing or failing the task through
+    /// <see cref="UpdateTaskAsync"/> on this handle first writes what it holds, and so do disposing and flushing it.
+    /// </summary>
+    /// <param name="name">The task's name.</param>
+    /// <param name="options">Coalescing; none by default.</param>
+    /// <returns>The reporter; dispose it when the work is done.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
+    public TaskProgressReporter CreateProgressReporter(string name, ProgressReporterOptions? options = null)
+    {
+        Validation.TaskName(Name, name);
+        return reporters.Create(Name, name, report => UpdateProgressAsync(name, report.Percentage, report.StatusText), options, client.TimeProvider);
     }
 
     /// <summary>Changes a task: every property set in <paramref name="changes"/>, in one atomic write.</summary>
@@ -278,11 +296,21 @@ public sealed partial class TaskContainer
         }
 
         var processingData = ContainerStore.SerializeData(changes.ProcessingData, Name, name, "processing data");
-        var reply = await client.Store.WriteAsync(ContainerCommands.UpdateTask(Name, name, changes, processingData), Name, name, cancellationToken).ConfigureAwait(false);
+        if (changes.Status is TaskRunStatus.Completed or TaskRunStatus.Failed)
+        {
+            await reporters.FlushAsync(name).ConfigureAwait(false);
+        }
+
+        var reply = await client.Store.WriteAsync("UpdateTask", ContainerCommands.UpdateTask(Name, name, changes, processingData), Name, name, cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {
             await FindTaskAsync(name, cancellationToken).ConfigureAwait(false);
             throw new TaskNotFoundException(Name, name);
+        }
+
+        if (changes.Status == TaskRunStatus.Failed)
+        {
+            Diagnostics.Telemetry.TasksFailed.Add(1);
         }
 
         return Apply(reply, name);
@@ -299,7 +327,7 @@ public sealed partial class TaskContainer
     public async Task<bool> DeleteTaskAsync(string name, CancellationToken cancellationToken = default)
     {
         Validation.TaskName(Name, name);
-        var reply = await client.Store.WriteAsync(ContainerCommands.DeleteTask(Name, name), Name, name, cancellationToken).ConfigureAwait(false);
+        var reply = await client.Store.WriteAsync("DeleteTask", ContainerCommands.DeleteTask(Name, name), Name, name, cancellationToken).ConfigureAwait(false);
         if (reply is not null)
         {
             lock (sync)

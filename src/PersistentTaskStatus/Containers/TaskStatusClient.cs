@@ -71,7 +71,7 @@ public sealed class TaskStatusClient : IDisposable
         BsonDocument? document;
         try
         {
-            document = await Store.WriteAsync(ContainerCommands.GetOrCreate(name, newId), name, null, cancellationToken).ConfigureAwait(false);
+            document = await Store.WriteAsync("GetOrCreate", ContainerCommands.GetOrCreate(name, newId), name, null, cancellationToken).ConfigureAwait(false);
         }
         catch (MongoCommandException ex) when (ex.Code == 11000)
         {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MongoDB.Driver;
 
 namespace PersistentTaskStatus;
@@ -78,6 +80,10 @@ public sealed class TaskStatusOptions
     /// <value>One second by default.</value>
     public TimeSpan WatchPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Where the client logs (category <c>PersistentTaskStatus</c>). Connection strings are never logged.</summary>
+    /// <value><see cref="NullLoggerFactory.Instance"/> (no logging) by default; with dependency injection, the registered factory.</value>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
     /// <summary>Whether the client creates its indexes (idempotently, once) before its first command.</summary>
     /// <value>True by default.</value>
     public bool CreateIndexes { get; set; } = true;
@@ -108,6 +114,11 @@ public sealed class TaskStatusOptions
         if (MaxRetryDelay < TimeSpan.Zero)
         {
             throw new ArgumentException("TaskStatusOptions.MaxRetryDelay cannot be negative.", "options");
+        }
+
+        if (LoggerFactory is null)
+        {
+            throw new ArgumentException("TaskStatusOptions.LoggerFactory is required.", "options");
         }
 
         if (TimeProvider is null)

@@ -68,6 +68,12 @@ public static class PersistentTaskStatusServiceCollectionExtensions
             options.TimeProvider = timeProvider;
         }
 
+        if (services.GetService<Microsoft.Extensions.Logging.ILoggerFactory>() is { } loggerFactory &&
+            ReferenceEquals(options.LoggerFactory, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance))
+        {
+            options.LoggerFactory = loggerFactory;
+        }
+
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             return new TaskStatusClient(options);

@@ -36,7 +36,7 @@ public sealed partial class TaskContainer
         }
 
         var leaseId = ObjectId.GenerateNewId();
-        var reply = await client.Store.WriteAsync(ContainerCommands.TryLease(Name, owner, leaseDuration, leaseId), Name, null, cancellationToken).ConfigureAwait(false)
+        var reply = await client.Store.WriteAsync("TryLease", ContainerCommands.TryLease(Name, owner, leaseDuration, leaseId), Name, null, cancellationToken).ConfigureAwait(false)
             ?? throw new TaskContainerNotFoundException(Name);
         var leased = ReadTasks(reply);
         if (leased.Count == 0)
@@ -46,6 +46,8 @@ public sealed partial class TaskContainer
         }
 
         var task = Apply(reply, leased[0].Name);
+        Diagnostics.Telemetry.LeasesAcquired.Add(1);
+        Diagnostics.Log.LeaseAcquired(client.Store.Logger, task.Name, Name, owner, task.InvokeCount, task.FencingToken);
         return new TaskLease(this, client, task, owner, leaseDuration);
     }
 
@@ -64,7 +66,7 @@ public sealed partial class TaskContainer
     public async Task<TaskState> ResetTaskAsync(string name, CancellationToken cancellationToken = default)
     {
         Validation.TaskName(Name, name);
-        var reply = await client.Store.WriteAsync(ContainerCommands.Reset(Name, name), Name, name, cancellationToken).ConfigureAwait(false);
+        var reply = await client.Store.WriteAsync("Reset", ContainerCommands.Reset(Name, name), Name, name, cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {
             var current = await FindTaskAsync(name, cancellationToken).ConfigureAwait(false);

@@ -19,6 +19,7 @@ public sealed class TaskLease : IAsyncDisposable
     private readonly CancellationTokenSource lost = new();
     private readonly CancellationTokenSource stopRenewal = new();
     private readonly object sync = new();
+    private readonly ProgressReporters reporters = new();
     private readonly Task renewal;
     private TaskState task;
     private string? endedAs;
@@ -102,6 +103,17 @@ public sealed class TaskLease : IAsyncDisposable
         return WriteAsync(ContainerCommands.LeaseProgress(key, percentage, statusText, data), ends: null, cancellationToken);
     }
 
+    /// <summary>
+    /// An <see cref="IProgress{T}"/> that persists progress through <see cref="ReportProgressAsync"/> (renewing the
+    /// lease with each write): every report by default, or coalesced (<paramref name="options"/>). Completing, failing
+    /// or releasing the lease first writes what it holds, and so do disposing and flushing it.
+    /// </summary>
+    /// <param name="options">Coalescing; none by default.</param>
+    /// <returns>The reporter.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
+    public TaskProgressReporter CreateProgressReporter(ProgressReporterOptions? options = null) =>
+        reporters.Create(ContainerName, TaskName, report => ReportProgressAsync(report.Percentage, report.StatusText), options, client.TimeProvider);
+
     /// <summary>Saves checkpoint data (the task's processing data) and renews the lease, in one write.</summary>
     /// <param name="checkpoint">A <see cref="BsonDocument"/> or a BSON-serializable object.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -150,10 +162,14 @@ public sealed class TaskLease : IAsyncDisposable
     /// <exception cref="ArgumentNullException"><paramref name="error"/> is null.</exception>
     /// <exception cref="LeaseLostException">Another worker took the task over; nothing was written.</exception>
     /// <exception cref="InvalidOperationException">The lease was already completed, failed or released.</exception>
-    public Task<TaskState> FailAsync(Exception error, CancellationToken cancellationToken = default)
+    public async Task<TaskState> FailAsync(Exception error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return WriteAsync(ContainerCommands.LeaseFail(key, error, RetryDelayAfter(State)), ends: "failed", cancellationToken);
+        var state = await WriteAsync(ContainerCommands.LeaseFail(key, error, RetryDelayAfter(State)), ends: "failed", cancellationToken).ConfigureAwait(false);
+        var outcome = state.HasFailed ? "the task failed for good" : $"retry at {state.NextAttemptAt:O}";
+        (state.HasFailed ? Diagnostics.Telemetry.TasksFailed : Diagnostics.Telemetry.Retries).Add(1);
+        Diagnostics.Log.AttemptFailed(client.Store.Logger, state.InvokeCount, TaskName, ContainerName, error.GetType().FullName ?? error.GetType().Name, error.Message, outcome);
+        return state;
     }
 
     /// <summary>Gives the task back, pending, without consuming an attempt. The lease ends.</summary>
@@ -195,6 +211,12 @@ public sealed class TaskLease : IAsyncDisposable
 
     private async Task<TaskState> WriteAsync(ContainerWrite write, string? ends, CancellationToken cancellationToken)
     {
+        if (ends is not null)
+        {
+            // The last progress value is never lost: it is written before the lease ends.
+            await reporters.FlushAsync(TaskName).ConfigureAwait(false);
+        }
+
         lock (sync)
         {
             if (endedAs is not null)
@@ -208,11 +230,13 @@ public sealed class TaskLease : IAsyncDisposable
             throw new LeaseLostException(ContainerName, TaskName, FencingToken, "it was found lost before");
         }
 
-        var reply = await client.Store.WriteAsync(write, ContainerName, TaskName, cancellationToken).ConfigureAwait(false);
+        var reply = await client.Store.WriteAsync(write.Operation, write, ContainerName, TaskName, cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {
             var error = await ExplainLossAsync(cancellationToken).ConfigureAwait(false);
             MarkLost();
+            Diagnostics.Telemetry.LeasesLost.Add(1);
+            Diagnostics.Log.LeaseLost(client.Store.Logger, TaskName, ContainerName, FencingToken, error.Message);
             throw error;
         }
 

@@ -240,7 +240,7 @@ internal static partial class ContainerCommands
     }
 
     /// <summary>The filter of every lease operation: the container, and the task still holding this fencing token, unfinished.</summary>
-    private static ContainerWrite LeaseWrite(LeaseKey lease, BsonArray pipeline) => new(
+    private static ContainerWrite LeaseWrite(LeaseKey lease, BsonArray pipeline, [System.Runtime.CompilerServices.CallerMemberName] string operation = "") => new(
         new BsonDocument
         {
             { Fields.Name, lease.ContainerName },
@@ -255,7 +255,10 @@ internal static partial class ContainerCommands
             },
         },
         pipeline,
-        OneTaskProjection(lease.TaskName));
+        OneTaskProjection(lease.TaskName))
+    {
+        Operation = operation,
+    };
 
     private static BsonDocument Renewed(LeaseKey lease) => new()
     {

@@ -1,7 +1,10 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using MongoDB.Bson;
 using MongoDB.Bson.IO;
 using MongoDB.Bson.Serialization;
 using MongoDB.Driver;
+using PersistentTaskStatus.Diagnostics;
 
 namespace PersistentTaskStatus.Storage;
 
@@ -29,9 +32,12 @@ internal sealed class ContainerStore
             .WithWriteConcern(options.WriteConcern);
         createIndexes = options.CreateIndexes;
         retentionStage = ContainerCommands.RetentionStage(options.CompletedRetention, options.FailedRetention);
+        Logger = options.LoggerFactory.CreateLogger(Telemetry.Name);
     }
 
     public IMongoCollection<BsonDocument> Collection { get; }
+
+    public ILogger Logger { get; }
 
     /// <summary>
     /// The indexes, each named for what it serves: the unique name (exact and prefix look-ups), newest first and
@@ -50,7 +56,10 @@ internal sealed class ContainerStore
     ];
 
     /// <summary>Runs one write; returns the document after it (projected), or null when the filter matched nothing.</summary>
-    public async Task<BsonDocument?> WriteAsync(ContainerWrite write, string containerName, string? taskName, CancellationToken cancellationToken)
+    public Task<BsonDocument?> WriteAsync(string operation, ContainerWrite write, string containerName, string? taskName, CancellationToken cancellationToken) =>
+        InstrumentAsync(operation, containerName, taskName, () => SendWriteAsync(write, containerName, taskName, cancellationToken), reply => reply is not null);
+
+    private async Task<BsonDocument?> SendWriteAsync(ContainerWrite write, string containerName, string? taskName, CancellationToken cancellationToken)
     {
         await EnsureIndexesAsync(cancellationToken).ConfigureAwait(false);
         var options = new FindOneAndUpdateOptions<BsonDocument>
@@ -88,7 +97,10 @@ internal sealed class ContainerStore
     }
 
     /// <summary>Removes a container; true when it existed.</summary>
-    public async Task<bool> DeleteAsync(string containerName, CancellationToken cancellationToken)
+    public Task<bool> DeleteAsync(string containerName, CancellationToken cancellationToken) =>
+        InstrumentAsync("DeleteTaskContainer", containerName, null, () => SendDeleteAsync(containerName, cancellationToken), existed => existed);
+
+    private async Task<bool> SendDeleteAsync(string containerName, CancellationToken cancellationToken)
     {
         await EnsureIndexesAsync(cancellationToken).ConfigureAwait(false);
         var removed = await Collection.FindOneAndDeleteAsync(
@@ -98,7 +110,10 @@ internal sealed class ContainerStore
         return removed is not null;
     }
 
-    public async Task<BsonDocument?> FindAsync(string containerName, BsonDocument? projection, CancellationToken cancellationToken)
+    public Task<BsonDocument?> FindAsync(string containerName, BsonDocument? projection, CancellationToken cancellationToken) =>
+        InstrumentAsync("Find", containerName, null, () => SendFindAsync(containerName, projection, cancellationToken), document => document is not null);
+
+    private async Task<BsonDocument?> SendFindAsync(string containerName, BsonDocument? projection, CancellationToken cancellationToken)
     {
         await EnsureIndexesAsync(cancellationToken).ConfigureAwait(false);
         var find = Collection.Find(ContainerCommands.ByName(containerName));
@@ -141,6 +156,42 @@ internal sealed class ContainerStore
         finally
         {
             indexLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs one operation inside its span, records its outcome (matched, not matched, error) and duration, and logs a
+    /// failure. Errors are never swallowed.
+    /// </summary>
+    private async Task<T> InstrumentAsync<T>(string operation, string containerName, string? taskName, Func<Task<T>> run, Func<T, bool> matched)
+    {
+        using var activity = Telemetry.StartOperation(operation, containerName, taskName);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "error";
+        try
+        {
+            var result = await run().ConfigureAwait(false);
+            outcome = matched(result) ? "success" : "not_matched";
+            activity?.SetTag("pts.outcome", outcome);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            if (ex is not OperationCanceledException)
+            {
+                Log.OperationFailed(Logger, operation, containerName, taskName, ex.Message, ex);
+            }
+
+            throw;
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var tags = new TagList { { "pts.operation", operation }, { "pts.outcome", outcome } };
+            Telemetry.Operations.Add(1, tags);
+            Telemetry.OperationDuration.Record(elapsed, tags);
+            Log.OperationCompleted(Logger, operation, containerName, taskName, elapsed);
         }
     }
 

@@ -63,6 +63,7 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
             }
             catch (MongoCommandException ex) when (ex.Code == ChangeStreamsNotSupported)
             {
+                Diagnostics.Log.WatchPolling(client.Store.Logger, client.Options.WatchPollInterval.TotalMilliseconds);
                 break;
             }
             catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
@@ -88,6 +89,8 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
                     }
                     catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
                     {
+                        Diagnostics.Log.WatchResuming(client.Store.Logger, ex.Message);
+
                         // Reopen after the last event delivered: nothing skipped, nothing repeated.
                         await DelayAfterFailureAsync(++failures, cancellationToken).ConfigureAwait(false);
                         break;
