@@ -20,7 +20,8 @@ internal static class ProgressDisplay
 {
     /// <param name="clock">The run's clock, so that the log's times and the summary's agree.</param>
     /// <param name="run">The supervision, which updates the view.</param>
-    public static async Task RunAsync(Stopwatch clock, Func<IRunView, Task> run)
+    /// <param name="killsPlanned">How many workers the supervisor means to kill (the length of the crashes bar).</param>
+    public static async Task RunAsync(Stopwatch clock, int killsPlanned, Func<IRunView, Task> run)
     {
         if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
         {
@@ -32,7 +33,7 @@ internal static class ProgressDisplay
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 }, new PercentageColumn())
-            .StartAsync(context => run(new LiveView(context)));
+            .StartAsync(context => run(new LiveView(context, killsPlanned)));
     }
 
     /// <summary>One step's state in a few words: who runs it, its status text, or why it waits.</summary>
@@ -57,17 +58,28 @@ internal static class ProgressDisplay
 
     private static string Clip(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
-    private sealed class LiveView(ProgressContext context) : IRunView
+    private sealed class LiveView : IRunView
     {
-        private readonly ProgressTask run = context.AddTask("whole run", maxValue: 100);
+        private readonly ProgressContext context;
+        private readonly ProgressTask run;
+        private readonly ProgressTask crashes;
         private readonly Dictionary<string, ProgressTask> steps = [];
-        private string note = "";
+
+        // What fits beside the bars on this terminal: Spectre drops the bars of lines that are too wide.
+        private readonly int width = Math.Clamp(AnsiConsole.Profile.Width - 24 - 5 - 4, 40, 83);
+
+        public LiveView(ProgressContext context, int killsPlanned)
+        {
+            this.context = context;
+            run = context.AddTask("whole run", maxValue: 100);
+            crashes = context.AddTask(Line("crashes: none yet", "darkorange"), maxValue: Math.Max(1, killsPlanned));
+        }
 
         public void Update(TaskContainer container, WorkerFleet fleet)
         {
             run.Value = container.PercentageComplete;
-            var header = $"whole run: {container.CompletedCount}/{container.TaskCount} steps, {fleet.Live} workers live, {fleet.KilledCount} killed";
-            run.Description = $"[bold]{Markup.Escape(header)}[/]" + (note.Length > 0 ? $"\n  [darkorange]{Markup.Escape(note)}[/]" : "");
+            run.Description = Line($"whole run: {container.CompletedCount}/{container.TaskCount} steps, {fleet.Live} workers live", "bold");
+            crashes.Value = fleet.KilledCount;
             foreach (var task in container.Tasks)
             {
                 if (!steps.TryGetValue(task.Name, out var bar))
@@ -78,11 +90,17 @@ internal static class ProgressDisplay
 
                 var (text, color) = Describe(task, fleet);
                 bar.Value = task.IsComplete ? 100 : task.PercentageComplete;
-                bar.Description = $"{Markup.Escape(task.Name.PadRight(22))} [{color}]{Markup.Escape(Clip(text, 52).PadRight(52))}[/]";
+                bar.Description = $"{Markup.Escape(task.Name.PadRight(22))} " + Line(text, color, width - 23);
             }
         }
 
-        public void Note(string text) => note = text;
+        public void Note(string text) => crashes.Description = Line(text, "darkorange");
+
+        private string Line(string text, string style, int? length = null)
+        {
+            var fit = length ?? width;
+            return $"[{style}]{Markup.Escape(Clip(text, fit).PadRight(fit))}[/]";
+        }
     }
 
     private sealed class PlainView(Stopwatch clock) : IRunView

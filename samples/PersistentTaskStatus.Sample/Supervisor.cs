@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using MongoDB.Driver;
 using PersistentTaskStatus.TestServer;
 using Spectre.Console;
@@ -27,6 +28,13 @@ internal static class Supervisor
             e.Cancel = true;
             stop.Cancel();
         };
+
+        // A SIGTERM (docker stop, systemd) stops the run the same way, so the workers and temporary files go too.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        });
 
         var clock = Stopwatch.StartNew();
         var workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), $"pts-sample-{Guid.NewGuid():N}");
@@ -92,7 +100,7 @@ internal static class Supervisor
         using var fleet = new WorkerFleet(options, connectionString, containerName);
         var kills = new List<KillRecord>();
         var outcome = "";
-        await ProgressDisplay.RunAsync(clock, async view =>
+        await ProgressDisplay.RunAsync(clock, options.Kills, async view =>
         {
             for (var i = 0; i < options.Workers; i++)
             {
@@ -149,7 +157,7 @@ internal static class Supervisor
                 var replacement = fleet.Start();
                 lastKill = clock.Elapsed;
                 kills.Add(new KillRecord(victim.Worker.Name, victim.Steps, clock.Elapsed));
-                view.Note($"killed {victim.Worker.Name} in the middle of {string.Join(", ", victim.Steps)}; {replacement.Name} started");
+                view.Note($"killed {victim.Worker.Name} in {string.Join(", ", victim.Steps)}; {replacement.Name} started");
             }
 
             await Task.Delay(PollInterval, cancellationToken);
