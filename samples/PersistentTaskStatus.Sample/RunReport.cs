@@ -143,6 +143,8 @@ internal sealed class RunReport
             Figure("", $"{kill.At.TotalSeconds:0.0} s: {kill.Worker} killed in {string.Join(", ", kill.Steps)}");
         }
 
+        var finished = Fleet.Workers.Where(w => w.Result is not null).Select(w => $"{w.Name} {w.Result!.Completed}/{w.Result.Leased}");
+        Figure("Workers' own count", $"steps completed/leases taken, by the workers that ended normally: {string.Join(", ", finished)}");
         Figure("Bytes", $"{Mb(Feed.Sum(f => f.Bytes))} MB downloaded, verified and imported ({Feed.Sum(f => f.Rows):N0} rows)");
         Figure("Resumed", $"{resumedDownloads.Count} downloads from their checkpoint ({Mb(resumedDownloads.Sum(a => a.ResumedFrom))} MB not fetched again), {resumedImports.Count} imports ({resumedImports.Sum(a => a.ResumedFrom):N0} rows not read again)");
         AnsiConsole.Write(figures);
