@@ -109,9 +109,22 @@ public sealed class BsonOrder : IComparer<BsonValue>, IEqualityComparer<BsonValu
         BsonType.Int32 or BsonType.Int64 or BsonType.Double or BsonType.Decimal128 => ToDouble(obj).GetHashCode(),
         BsonType.Symbol => obj.AsBsonSymbol.Name.GetHashCode(StringComparison.Ordinal),
         BsonType.Undefined => BsonNull.Value.GetHashCode(),
-        BsonType.Document or BsonType.Array => CanonicalRank(obj),
+        BsonType.Document => HashElements(obj.AsBsonDocument.Select(e => (e.Name.GetHashCode(StringComparison.Ordinal), e.Value))),
+        BsonType.Array => HashElements(obj.AsBsonArray.Select(v => (0, v))),
         _ => obj.GetHashCode(),
     };
+
+    private int HashElements(IEnumerable<(int Name, BsonValue Value)> elements)
+    {
+        var hash = default(HashCode);
+        foreach (var (name, value) in elements)
+        {
+            hash.Add(name);
+            hash.Add(GetHashCode(value));
+        }
+
+        return hash.ToHashCode();
+    }
 
     /// <summary>Compares strings by their UTF-8 bytes, as MongoDB's simple (binary) collation does.</summary>
     public static int CompareStrings(string a, string b)

@@ -12,6 +12,9 @@ internal sealed class CollectionStore
     private readonly List<BsonDocument> documents = [];
     private readonly List<IndexDefinition> indexes = [];
 
+    // For each unique index, which document holds each key: checks cost one look-up per key, not a scan.
+    private readonly Dictionary<IndexDefinition, Dictionary<BsonArray, BsonDocument>> uniqueKeys = [];
+
     private readonly ChangeLog changeLog;
 
     public CollectionStore(string databaseName, string name, BsonDocument options, ChangeLog changeLog)
@@ -21,13 +24,15 @@ internal sealed class CollectionStore
         Name = name;
         Options = options;
         Uuid = Guid.NewGuid();
-        indexes.Add(new IndexDefinition
+        var idIndex = new IndexDefinition
         {
             Name = "_id_",
             Key = new BsonDocument("_id", 1),
             Unique = true,
             Specification = new BsonDocument { { "v", 2 }, { "key", new BsonDocument("_id", 1) }, { "name", "_id_" } },
-        });
+        };
+        indexes.Add(idIndex);
+        uniqueKeys[idIndex] = new Dictionary<BsonArray, BsonDocument>(KeyComparer.Instance);
     }
 
     public string DatabaseName { get; }
@@ -53,17 +58,13 @@ internal sealed class CollectionStore
     {
         if (index.Unique)
         {
-            var seen = new HashSet<BsonArray>(KeyComparer.Instance);
-            foreach (var document in documents.Where(index.Indexes))
+            var keys = new Dictionary<BsonArray, BsonDocument>(KeyComparer.Instance);
+            foreach (var document in documents)
             {
-                foreach (var key in index.KeysOf(document))
-                {
-                    if (!seen.Add(key))
-                    {
-                        throw DuplicateKey(index, key);
-                    }
-                }
+                AddKeys(index, keys, document);
             }
+
+            uniqueKeys[index] = keys;
         }
 
         indexes.Add(index);
@@ -73,16 +74,41 @@ internal sealed class CollectionStore
     public void AdoptFrom(CollectionStore source)
     {
         documents.AddRange(source.documents);
-        indexes.AddRange(source.indexes.Where(i => i.Name != "_id_"));
+        foreach (var document in documents)
+        {
+            AddKeys(indexes[0], uniqueKeys[indexes[0]], document);
+        }
+
+        foreach (var index in source.indexes.Where(i => i.Name != "_id_"))
+        {
+            AddIndex(index);
+        }
     }
 
-    public bool DropIndex(string name) => indexes.RemoveAll(i => i.Name == name) > 0;
+    public bool DropIndex(string name)
+    {
+        foreach (var index in indexes.Where(i => i.Name == name))
+        {
+            uniqueKeys.Remove(index);
+        }
 
-    public void DropAllIndexesButId() => indexes.RemoveAll(i => i.Name != "_id_");
+        return indexes.RemoveAll(i => i.Name == name) > 0;
+    }
+
+    public void DropAllIndexesButId()
+    {
+        foreach (var index in indexes.Where(i => i.Name != "_id_"))
+        {
+            uniqueKeys.Remove(index);
+        }
+
+        indexes.RemoveAll(i => i.Name != "_id_");
+    }
 
     public void Insert(BsonDocument document)
     {
         CheckUnique(document, except: null);
+        IndexKeys(document);
         documents.Add(document);
         changeLog.Append("insert", DatabaseName, Name, document["_id"], after: document);
     }
@@ -100,6 +126,8 @@ internal sealed class CollectionStore
         }
 
         CheckUnique(replacement, except: existing);
+        UnindexKeys(existing);
+        IndexKeys(replacement);
         documents[position] = replacement;
         changeLog.Append(isReplacement ? "replace" : "update", DatabaseName, Name, replacement["_id"], existing, replacement, isReplacement);
     }
@@ -108,36 +136,73 @@ internal sealed class CollectionStore
     {
         if (documents.Remove(existing))
         {
+            UnindexKeys(existing);
             changeLog.Append("delete", DatabaseName, Name, existing["_id"], before: existing);
         }
     }
 
     private void CheckUnique(BsonDocument document, BsonDocument? except)
     {
-        foreach (var index in indexes)
+        foreach (var (index, keys) in uniqueKeys)
         {
-            if (!index.Unique || !index.Indexes(document))
+            if (!index.Indexes(document))
             {
                 continue;
             }
 
-            var keys = index.KeysOf(document);
-            foreach (var other in documents)
+            foreach (var key in index.KeysOf(document))
             {
-                if (ReferenceEquals(other, except) || !index.Indexes(other))
+                if (keys.TryGetValue(key, out var holder) && !ReferenceEquals(holder, except))
                 {
-                    continue;
-                }
-
-                var otherKeys = index.KeysOf(other);
-                foreach (var key in keys)
-                {
-                    if (otherKeys.Any(k => KeyComparer.Instance.Equals(k, key)))
-                    {
-                        throw DuplicateKey(index, key);
-                    }
+                    throw DuplicateKey(index, key);
                 }
             }
+        }
+    }
+
+    private void IndexKeys(BsonDocument document)
+    {
+        foreach (var (index, keys) in uniqueKeys)
+        {
+            AddKeys(index, keys, document);
+        }
+    }
+
+    private void UnindexKeys(BsonDocument document)
+    {
+        foreach (var (index, keys) in uniqueKeys)
+        {
+            if (!index.Indexes(document))
+            {
+                continue;
+            }
+
+            foreach (var key in index.KeysOf(document))
+            {
+                if (keys.TryGetValue(key, out var holder) && ReferenceEquals(holder, document))
+                {
+                    keys.Remove(key);
+                }
+            }
+        }
+    }
+
+    /// <summary>Records a document's keys in a unique index; a key another document holds is a duplicate.</summary>
+    private void AddKeys(IndexDefinition index, Dictionary<BsonArray, BsonDocument> keys, BsonDocument document)
+    {
+        if (!index.Indexes(document))
+        {
+            return;
+        }
+
+        foreach (var key in index.KeysOf(document))
+        {
+            if (keys.TryGetValue(key, out var holder) && !ReferenceEquals(holder, document))
+            {
+                throw DuplicateKey(index, key);
+            }
+
+            keys[key] = document;
         }
     }
 
