@@ -84,6 +84,13 @@ public sealed class TaskStatusOptions
     /// <value><see cref="NullLoggerFactory.Instance"/> (no logging) by default; with dependency injection, the registered factory.</value>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// How long one operation (one round trip, retries by the driver included) may take before it fails with a
+    /// <see cref="TimeoutException"/>; <see cref="Timeout.InfiniteTimeSpan"/> waits as long as the driver does.
+    /// </summary>
+    /// <value>30 seconds by default.</value>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Whether the client creates its indexes (idempotently, once) before its first command.</summary>
     /// <value>True by default.</value>
     public bool CreateIndexes { get; set; } = true;
@@ -104,6 +111,11 @@ public sealed class TaskStatusOptions
         if (CompletedRetention < TimeSpan.Zero || FailedRetention < TimeSpan.Zero)
         {
             throw new ArgumentException("TaskStatusOptions.CompletedRetention and FailedRetention cannot be negative.", "options");
+        }
+
+        if (OperationTimeout <= TimeSpan.Zero && OperationTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException("TaskStatusOptions.OperationTimeout must be more than zero, or Timeout.InfiniteTimeSpan.", "options");
         }
 
         if (StallAfter <= TimeSpan.Zero || WatchPollInterval <= TimeSpan.Zero)

@@ -22,6 +22,7 @@ internal sealed class ContainerStore
 
     private readonly bool createIndexes;
     private readonly BsonDocument? retentionStage;
+    private readonly TimeSpan operationTimeout;
     private readonly SemaphoreSlim indexLock = new(1, 1);
     private volatile bool indexesReady;
 
@@ -33,6 +34,7 @@ internal sealed class ContainerStore
         createIndexes = options.CreateIndexes;
         retentionStage = ContainerCommands.RetentionStage(options.CompletedRetention, options.FailedRetention);
         Logger = options.LoggerFactory.CreateLogger(Telemetry.Name);
+        operationTimeout = options.OperationTimeout;
     }
 
     public IMongoCollection<BsonDocument> Collection { get; }
@@ -57,7 +59,7 @@ internal sealed class ContainerStore
 
     /// <summary>Runs one write; returns the document after it (projected), or null when the filter matched nothing.</summary>
     public Task<BsonDocument?> WriteAsync(string operation, ContainerWrite write, string containerName, string? taskName, CancellationToken cancellationToken) =>
-        InstrumentAsync(operation, containerName, taskName, () => SendWriteAsync(write, containerName, taskName, cancellationToken), reply => reply is not null);
+        InstrumentAsync(operation, containerName, taskName, token => SendWriteAsync(write, containerName, taskName, token), reply => reply is not null, cancellationToken);
 
     private async Task<BsonDocument?> SendWriteAsync(ContainerWrite write, string containerName, string? taskName, CancellationToken cancellationToken)
     {
@@ -98,7 +100,7 @@ internal sealed class ContainerStore
 
     /// <summary>Removes a container; true when it existed.</summary>
     public Task<bool> DeleteAsync(string containerName, CancellationToken cancellationToken) =>
-        InstrumentAsync("DeleteTaskContainer", containerName, null, () => SendDeleteAsync(containerName, cancellationToken), existed => existed);
+        InstrumentAsync("DeleteTaskContainer", containerName, null, token => SendDeleteAsync(containerName, token), existed => existed, cancellationToken);
 
     private async Task<bool> SendDeleteAsync(string containerName, CancellationToken cancellationToken)
     {
@@ -111,7 +113,7 @@ internal sealed class ContainerStore
     }
 
     public Task<BsonDocument?> FindAsync(string containerName, BsonDocument? projection, CancellationToken cancellationToken) =>
-        InstrumentAsync("Find", containerName, null, () => SendFindAsync(containerName, projection, cancellationToken), document => document is not null);
+        InstrumentAsync("Find", containerName, null, token => SendFindAsync(containerName, projection, token), document => document is not null, cancellationToken);
 
     private async Task<BsonDocument?> SendFindAsync(string containerName, BsonDocument? projection, CancellationToken cancellationToken)
     {
@@ -160,17 +162,40 @@ internal sealed class ContainerStore
     }
 
     /// <summary>
-    /// Runs one operation inside its span, records its outcome (matched, not matched, error) and duration, and logs a
-    /// failure. Errors are never swallowed.
+    /// Runs one operation inside its span and within <see cref="TaskStatusOptions.OperationTimeout"/>, records its
+    /// outcome (matched, not matched, error) and duration, and logs a failure. Errors are never swallowed.
     /// </summary>
-    private async Task<T> InstrumentAsync<T>(string operation, string containerName, string? taskName, Func<Task<T>> run, Func<T, bool> matched)
+    private async Task<T> InstrumentAsync<T>(
+        string operation,
+        string containerName,
+        string? taskName,
+        Func<CancellationToken, Task<T>> run,
+        Func<T, bool> matched,
+        CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation(operation, containerName, taskName);
         var started = Stopwatch.GetTimestamp();
         var outcome = "error";
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (operationTimeout != Timeout.InfiniteTimeSpan)
+        {
+            timeout.CancelAfter(operationTimeout);
+        }
+
         try
         {
-            var result = await run().ConfigureAwait(false);
+            T result;
+            try
+            {
+                result = await run(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException(
+                    $"{operation} on task container '{containerName}'{(taskName is null ? "" : $" (task '{taskName}')")} got no answer from MongoDB within {operationTimeout.TotalSeconds:0.###} s (TaskStatusOptions.OperationTimeout). A write may or may not have been applied; it was applied whole or not at all.",
+                    ex);
+            }
+
             outcome = matched(result) ? "success" : "not_matched";
             activity?.SetTag("pts.outcome", outcome);
             return result;
