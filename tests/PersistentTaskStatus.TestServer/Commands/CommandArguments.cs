@@ -92,30 +92,7 @@ internal static class CommandArguments
         MongoServerException.TypeMismatch(
             $"BSON field '{field}' is the wrong type '{TypeName(value)}', expected type '{expected}'");
 
-    public static string TypeName(BsonValue value) => value.BsonType switch
-    {
-        BsonType.Double => "double",
-        BsonType.String => "string",
-        BsonType.Document => "object",
-        BsonType.Array => "array",
-        BsonType.Binary => "binData",
-        BsonType.Undefined => "undefined",
-        BsonType.ObjectId => "objectId",
-        BsonType.Boolean => "bool",
-        BsonType.DateTime => "date",
-        BsonType.Null => "null",
-        BsonType.RegularExpression => "regex",
-        BsonType.JavaScript => "javascript",
-        BsonType.Symbol => "symbol",
-        BsonType.JavaScriptWithScope => "javascriptWithScope",
-        BsonType.Int32 => "int",
-        BsonType.Timestamp => "timestamp",
-        BsonType.Int64 => "long",
-        BsonType.Decimal128 => "decimal",
-        BsonType.MinKey => "minKey",
-        BsonType.MaxKey => "maxKey",
-        _ => value.BsonType.ToString(),
-    };
+    public static string TypeName(BsonValue value) => BsonTypeNames.Of(value);
 
     /// <summary>Rejects options this server does not implement, so that none is silently ignored.</summary>
     public static void RejectUnsupported(BsonDocument command, params string[] fields)

@@ -6,31 +6,7 @@ namespace PersistentTaskStatus.TestServer.Engine.Expressions;
 internal static class Values
 {
     /// <summary>MongoDB's type names, as <c>$type</c> reports them and error messages quote them.</summary>
-    public static string TypeName(BsonValue? value) => value?.BsonType switch
-    {
-        null => "missing",
-        BsonType.Double => "double",
-        BsonType.String => "string",
-        BsonType.Document => "object",
-        BsonType.Array => "array",
-        BsonType.Binary => "binData",
-        BsonType.Undefined => "undefined",
-        BsonType.ObjectId => "objectId",
-        BsonType.Boolean => "bool",
-        BsonType.DateTime => "date",
-        BsonType.Null => "null",
-        BsonType.RegularExpression => "regex",
-        BsonType.JavaScript => "javascript",
-        BsonType.Symbol => "symbol",
-        BsonType.JavaScriptWithScope => "javascriptWithScope",
-        BsonType.Int32 => "int",
-        BsonType.Timestamp => "timestamp",
-        BsonType.Int64 => "long",
-        BsonType.Decimal128 => "decimal",
-        BsonType.MinKey => "minKey",
-        BsonType.MaxKey => "maxKey",
-        _ => value.BsonType.ToString(),
-    };
+    public static string TypeName(BsonValue? value) => BsonTypeNames.Of(value);
 
     /// <summary>Null, missing and undefined: what most operators answer with null.</summary>
     public static bool IsNullish(BsonValue? value) => value is null || value.BsonType is BsonType.Null or BsonType.Undefined;

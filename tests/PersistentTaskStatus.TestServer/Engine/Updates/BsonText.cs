@@ -39,30 +39,7 @@ internal static class BsonText
         : "{ " + string.Join(", ", document.Elements.Select(e => Element(e.Name, e.Value))) + " }";
 
     /// <summary>The server's type names, as used by <c>typeName()</c> in error messages.</summary>
-    public static string TypeName(BsonValue value) => value.BsonType switch
-    {
-        BsonType.Double => "double",
-        BsonType.String => "string",
-        BsonType.Document => "object",
-        BsonType.Array => "array",
-        BsonType.Binary => "binData",
-        BsonType.Undefined => "undefined",
-        BsonType.ObjectId => "objectId",
-        BsonType.Boolean => "bool",
-        BsonType.DateTime => "date",
-        BsonType.Null => "null",
-        BsonType.RegularExpression => "regex",
-        BsonType.JavaScript => "javascript",
-        BsonType.Symbol => "symbol",
-        BsonType.JavaScriptWithScope => "javascriptWithScope",
-        BsonType.Int32 => "int",
-        BsonType.Timestamp => "timestamp",
-        BsonType.Int64 => "long",
-        BsonType.Decimal128 => "decimal",
-        BsonType.MinKey => "minKey",
-        BsonType.MaxKey => "maxKey",
-        _ => value.BsonType.ToString(),
-    };
+    public static string TypeName(BsonValue value) => BsonTypeNames.Of(value);
 
     private static string Double(double value)
     {
