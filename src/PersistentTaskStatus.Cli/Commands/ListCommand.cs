@@ -123,7 +123,7 @@ internal static class ListCommand
                 $"{Formats.Time(c.UpdatedAt)} ({Formats.Ago(c.UpdatedAt, now)})");
         }
 
-        output.Console.Write(table);
+        output.Write(table);
         if (next is not null)
         {
             output.WriteLine($"More containers match: add --continue {next} for the next ones, or --all for every one.");

@@ -61,7 +61,7 @@ internal static class ShowCommand
                 Markup.Escape(Formats.Error(task.LastError)));
         }
 
-        output.Console.Write(table);
+        output.Write(table);
     }
 
     /// <summary>The line above the table: the container's name, state, progress and counts.</summary>

@@ -16,8 +16,9 @@ internal sealed class Connection : IDisposable
     private MongoClient? mongo;
     private TaskStatusClient? client;
 
-    private Connection(MongoUrl url, string rawConnectionString, string database, string collection, TimeSpan timeout, TimeSpan watchPollInterval)
+    private Connection(MongoUrl url, string rawConnectionString, string database, string collection, TimeSpan timeout, TimeSpan? stallAfter, TimeSpan watchPollInterval)
     {
+        StallAfter = stallAfter;
         this.url = url;
         this.rawConnectionString = rawConnectionString;
         Database = database;
@@ -31,6 +32,8 @@ internal sealed class Connection : IDisposable
     public string Collection { get; }
 
     public TimeSpan Timeout { get; }
+
+    public TimeSpan? StallAfter { get; }
 
     public TimeSpan WatchPollInterval { get; }
 
@@ -74,7 +77,7 @@ internal sealed class Connection : IDisposable
             throw CliException.Usage("--collection cannot be empty.");
         }
 
-        return new Connection(url, raw, database, collection, parseResult.GetValue(options.Timeout) ?? GlobalOptions.DefaultTimeout, environment.WatchPollInterval);
+        return new Connection(url, raw, database, collection, parseResult.GetValue(options.Timeout) ?? GlobalOptions.DefaultTimeout, parseResult.GetValue(options.StallAfter), environment.WatchPollInterval);
     }
 
     /// <summary>The client, opened on first use. It creates no indexes: an operator's tool only reads, resets and deletes.</summary>
@@ -89,13 +92,19 @@ internal sealed class Connection : IDisposable
                 settings.ConnectTimeout = Timeout;
                 settings.ApplicationName ??= "pts";
                 mongo = new MongoClient(settings);
-                client = new TaskStatusClient(mongo.GetDatabase(Database), new TaskStatusOptions
+                var options = new TaskStatusOptions
                 {
                     CollectionName = Collection,
                     CreateIndexes = false,
                     OperationTimeout = Timeout * 2 > TimeSpan.FromSeconds(30) ? Timeout * 2 : TimeSpan.FromSeconds(30),
                     WatchPollInterval = WatchPollInterval,
-                });
+                };
+                if (StallAfter is { } stallAfter)
+                {
+                    options.StallAfter = stallAfter;
+                }
+
+                client = new TaskStatusClient(mongo.GetDatabase(Database), options);
             }
 
             return client;

@@ -39,6 +39,14 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<TimeSpan?> StallAfter { get; } = new("--stall-after")
+    {
+        Description = "How long a running task may go without progress before it counts as stalled; use your application's TaskStatusOptions.StallAfter [default: 10m]",
+        HelpName = "duration",
+        CustomParser = result => Durations.ParseOption(result, "--stall-after"),
+        Recursive = true,
+    };
+
     public Option<bool> Json { get; } = new("--json")
     {
         Description = "Write JSON for scripts instead of tables (the shapes are documented in the README)",
@@ -51,6 +59,7 @@ internal sealed class GlobalOptions
         root.Options.Add(Database);
         root.Options.Add(Collection);
         root.Options.Add(Timeout);
+        root.Options.Add(StallAfter);
         root.Options.Add(Json);
     }
 }

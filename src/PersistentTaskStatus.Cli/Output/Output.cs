@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace PersistentTaskStatus.Cli;
 
@@ -63,6 +64,31 @@ internal sealed class CommandOutput
 
     /// <summary>Writes a line as it is, bypassing the text console (a JSON line made by <see cref="ToJsonLine"/>).</summary>
     public void WriteRawLine(string line) => environment.Out.WriteLine(line);
+
+    /// <summary>Writes a table or another renderable; in a file or a pipe without the padding at the end of its lines.</summary>
+    public void Write(IRenderable renderable)
+    {
+        if (environment.IsOutputTerminal)
+        {
+            Console.Write(renderable);
+            return;
+        }
+
+        using var text = new StringWriter();
+        var plain = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(text),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        plain.Profile.Width = Console.Profile.Width;
+        plain.Write(renderable);
+        foreach (var line in text.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'))
+        {
+            environment.Out.WriteLine(line.TrimEnd());
+        }
+    }
 
     /// <summary>Writes a line of plain text (no markup).</summary>
     public void WriteLine(string text = "") => Console.WriteLine(text);
