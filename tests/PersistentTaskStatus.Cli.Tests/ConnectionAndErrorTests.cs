@@ -111,6 +111,16 @@ public sealed class ConnectionAndErrorTests(MongoFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_name_the_library_refuses_is_a_usage_error()
+    {
+        var result = await context.RunAsync("show", "   ");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.StartsWith("error: ", result.Error);
+        Assert.DoesNotContain("Parameter", result.Error);
+    }
+
+    [Fact]
     public async Task Help_is_exit_0_and_lists_the_commands()
     {
         var result = await CliTestContext.RunRawAsync(["--help"]);

@@ -64,9 +64,9 @@ public sealed class WatchCommandTests(MongoFixture fixture) : IDisposable
 
         Assert.True(result.ExitCode == ExitCodes.RunFailed, result.ToString());
         var text = result.Out.ReplaceLineEndings("\n");
-        Assert.Contains("    download: FAILED: System.IO.IOException: disk full\n", text);
+        Assert.Contains("    download: FAILED: IOException: disk full\n", text);
         Assert.EndsWith(
-            "run FAILED: 2 of 2 tasks failed for good.\n  download: System.IO.IOException: disk full\n    once its cause is fixed: pts reset 'run' 'download'\n",
+            "run FAILED: 2 of 2 tasks failed for good.\n  download: IOException: disk full\n    once its cause is fixed: pts reset 'run' 'download'\n",
             text);
     }
 

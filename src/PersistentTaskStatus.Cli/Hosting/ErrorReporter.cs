@@ -47,7 +47,9 @@ internal static partial class ErrorReporter
                 (ExitCodes.Unavailable, $"cannot connect to MongoDB at {hosts}: {Innermost(exception).Message}"),
             MongoCommandException { Code: Unauthorized } command =>
                 (ExitCodes.Unavailable, $"MongoDB at {hosts} refused the command: {command.ErrorMessage}"),
-            ArgumentException argument => (ExitCodes.Usage, ParameterSuffix().Replace(argument.Message, "")),
+            // The library refuses bad input (an invalid name, a continuation token it did not issue) before any round trip.
+            ArgumentException argument when argument.Source == typeof(TaskStatusClient).Assembly.GetName().Name =>
+                (ExitCodes.Usage, ParameterSuffix().Replace(argument.Message, "")),
             _ => (ExitCodes.Internal, $"unexpected {exception.GetType().Name}: {exception.Message}"),
         };
     }

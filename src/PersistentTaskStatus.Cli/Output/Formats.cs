@@ -34,7 +34,8 @@ internal static class Formats
 
     public static string Styled(string state) => $"[{Style(state)}]{Markup.Escape(state)}[/]";
 
-    public static string Percent(double value) => $"{value.ToString("0.0", CultureInfo.InvariantCulture)}%";
+    /// <summary>A percentage to a tenth, rounded down, so that 99.96 reads 99.9% and only a finished run reads 100.0%.</summary>
+    public static string Percent(double value) => $"{(Math.Floor(value * 10) / 10).ToString("0.0", CultureInfo.InvariantCulture)}%";
 
     /// <summary>A UTC time to the second: <c>2026-11-28 16:22:05Z</c>.</summary>
     public static string Time(DateTime time) => time.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -64,8 +65,17 @@ internal static class Formats
     }
 
     /// <summary>The last error in one line, shortened to <paramref name="length"/> characters.</summary>
-    public static string Error(TaskError? error, int length = 100) =>
-        error is null ? "" : Clip($"{error.Type}: {error.Message}".ReplaceLineEndings(" "), length);
+    public static string Error(TaskError? error, int length = 100)
+    {
+        if (error is null)
+        {
+            return "";
+        }
+
+        // The type without its namespace (JSON has it whole); a failed dependency speaks for itself.
+        var text = error.Type == DependencyFailedType ? error.Message : $"{error.Type[(error.Type.LastIndexOf('.') + 1)..]}: {error.Message}";
+        return Clip(text.ReplaceLineEndings(" "), length);
+    }
 
     public static string Clip(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 

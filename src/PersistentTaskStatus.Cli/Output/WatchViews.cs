@@ -138,7 +138,7 @@ internal static class WatchViews
         {
             if (!bars.TryGetValue(key, out var bar))
             {
-                bar = context.AddTask("", maxValue: 100);
+                bar = context.AddTask(Markup.Escape(Fit(text)), maxValue: 100);
                 bars.Add(key, bar);
             }
 
