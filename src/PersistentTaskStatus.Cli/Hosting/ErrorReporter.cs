@@ -48,11 +48,15 @@ internal static partial class ErrorReporter
             MongoCommandException { Code: Unauthorized } command =>
                 (ExitCodes.Unavailable, $"MongoDB at {hosts} refused the command: {command.ErrorMessage}"),
             // The library refuses bad input (an invalid name, a continuation token it did not issue) before any round trip.
-            ArgumentException argument when argument.Source == typeof(TaskStatusClient).Assembly.GetName().Name =>
-                (ExitCodes.Usage, ParameterSuffix().Replace(argument.Message, "")),
+            ArgumentException argument when CameFromLibrary(argument) =>
+                (ExitCodes.Usage, $"invalid {argument.ParamName ?? "argument"}: {ParameterSuffix().Replace(argument.Message, "")}"),
             _ => (ExitCodes.Internal, $"unexpected {exception.GetType().Name}: {exception.Message}"),
         };
     }
+
+    /// <summary>Whether the library threw it (directly or through a guard it called), rather than this tool or another library.</summary>
+    private static bool CameFromLibrary(Exception exception) =>
+        new System.Diagnostics.StackTrace(exception).GetFrames().Any(f => f.GetMethod()?.DeclaringType?.Assembly == typeof(TaskStatusClient).Assembly);
 
     private static Exception Innermost(Exception exception)
     {
