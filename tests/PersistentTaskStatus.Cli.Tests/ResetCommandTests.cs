@@ -17,7 +17,7 @@ public sealed class ResetCommandTests(MongoFixture fixture) : IDisposable
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
         Assert.Equal(
-            "Reset task download of run: pending, attempts 0/1.\nAlso reset, having failed because of it: import.\n",
+            "Reset task 'download' of 'run': pending, attempts 0/1.\nAlso reset, having failed because of it: 'import'.\n",
             result.Out.ReplaceLineEndings("\n"));
         var container = await context.Client.GetTaskContainerAsync("run", CliTestContext.Token);
         Assert.False(container!.HasFailed);

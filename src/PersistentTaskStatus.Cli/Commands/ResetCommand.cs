@@ -30,10 +30,10 @@ internal static class ResetCommand
             else
             {
                 context.Output.MarkupLine(
-                    $"Reset task [bold]{Markup.Escape(name)}[/] of [bold]{Markup.Escape(read.Name)}[/]: {Formats.Styled(Formats.Status(reset.Status))}, attempts {Formats.Attempts(reset)}.");
+                    $"Reset task [bold]'{Markup.Escape(name)}'[/] of [bold]'{Markup.Escape(read.Name)}'[/]: {Formats.Styled(Formats.Status(reset.Status))}, attempts {Formats.Attempts(reset)}.");
                 if (alsoReset.Count > 0)
                 {
-                    context.Output.WriteLine($"Also reset, having failed because of it: {string.Join(", ", alsoReset)}.");
+                    context.Output.WriteLine($"Also reset, having failed because of it: {string.Join(", ", alsoReset.Select(t => $"'{t}'"))}.");
                 }
             }
 

@@ -60,7 +60,7 @@ internal static class WatchViews
         public void Removed(string name) => last.Remove(name);
     }
 
-    /// <summary>A line for each change of a container's state or counts, and of each task's status or attempt; times are the database's.</summary>
+    /// <summary>A line for each change of a container's state or counts (and every 10%), and of each task's status or attempt; times are the database's.</summary>
     private sealed class LogView(CommandOutput output) : IWatchView
     {
         private readonly Dictionary<string, string> last = new(StringComparer.Ordinal);
@@ -68,7 +68,8 @@ internal static class WatchViews
         public void Update(ContainerView view, TaskContainer? container)
         {
             var at = Formats.Clock(view.UpdatedAt);
-            Line(view.Name, $"{view.State} {Formats.Percent(view.PercentageComplete)}|{view.CompletedCount}|{view.FailedCount}|{view.RunningCount}",
+            // A line when the state or a count changes, and at every tenth of the way: a log, not a stream of percentages.
+            Line(view.Name, $"{view.State}|{Math.Floor(view.PercentageComplete / 10)}|{view.CompletedCount}|{view.FailedCount}|{view.RunningCount}",
                 $"{at}  {view.Name}: {view.State}, {Formats.Percent(view.PercentageComplete)}, {view.CompletedCount}/{view.TaskCount} tasks done, {view.FailedCount} failed, {view.RunningCount} running");
             if (container is null)
             {
