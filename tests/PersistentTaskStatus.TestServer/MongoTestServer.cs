@@ -58,6 +58,19 @@ public sealed class MongoTestServer : IAsyncDisposable
     /// <summary>Removes every document that a TTL index says has expired, now; returns how many were removed.</summary>
     public int SweepExpiredDocuments() => Engine.Ttl.Sweep(DateTime.UtcNow);
 
+    /// <summary>
+    /// Stops answering, as in a network partition: from now on every command (the driver's monitoring included)
+    /// waits, unanswered, until <see cref="Resume"/>; then the held commands run. Connections stay open. On a real
+    /// MongoDB the nearest equivalent is a <c>failCommand</c> fail point with <c>blockConnection</c>.
+    /// </summary>
+    public void Pause() => Engine.Dispatcher.Pause();
+
+    /// <summary>Answers again after <see cref="Pause"/>: the commands held back run, and new ones are answered at once.</summary>
+    public void Resume() => Engine.Dispatcher.Resume();
+
+    /// <summary>True between <see cref="Pause"/> and <see cref="Resume"/>.</summary>
+    public bool IsPaused => Engine.Dispatcher.IsPaused;
+
     /// <summary>Turns off every fail point set with <c>configureFailPoint</c>.</summary>
     public void ClearFailPoints() => Engine.Dispatcher.FailPoints.Clear();
 

@@ -227,4 +227,23 @@ public sealed class FailPointTests(MongoFixture fixture)
         Assert.Equal([false, false], outcomes);
         Assert.Equal(2, reply["count"].ToInt32());
     }
+
+    [Fact]
+    public async Task A_fail_point_that_used_up_its_times_still_reports_how_often_it_fired()
+    {
+        using var client = NewClient();
+        var collection = await SeededAsync(client);
+
+        BsonDocument reply;
+        List<bool> outcomes;
+        await using (await FailFindAsync(new BsonDocument("times", 1)))
+        {
+            outcomes = await FindManyAsync(collection, 2);
+            reply = await fixture.Client.GetDatabase("admin").RunCommandAsync<BsonDocument>(
+                new BsonDocument { { "configureFailPoint", "failCommand" }, { "mode", "off" } }, cancellationToken: Token);
+        }
+
+        Assert.Equal([false, true], outcomes);
+        Assert.Equal(1, reply["count"].ToInt32());
+    }
 }

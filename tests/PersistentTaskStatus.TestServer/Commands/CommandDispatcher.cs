@@ -14,6 +14,8 @@ internal sealed partial class CommandDispatcher
     private readonly ServerState server;
     private readonly Dictionary<string, Func<CommandRequest, BsonDocument>> handlers;
     private readonly RetryableWrites retryableWrites = new();
+    private readonly Lock pauseLock = new();
+    private TaskCompletionSource? pauseGate;
 
     public CommandDispatcher(ServerState server)
     {
@@ -31,8 +33,56 @@ internal sealed partial class CommandDispatcher
 
     public FailPoints FailPoints { get; } = new();
 
+    /// <summary>True while <see cref="Pause"/> holds every command back.</summary>
+    public bool IsPaused
+    {
+        get
+        {
+            lock (pauseLock)
+            {
+                return pauseGate is not null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Holds back every command from now on, unanswered (a network partition seen from the client): each waits
+    /// before its handler runs, outside the storage lock, until <see cref="Resume"/>. Pausing twice is pausing once.
+    /// </summary>
+    public void Pause()
+    {
+        lock (pauseLock)
+        {
+            pauseGate ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Lets the held commands run, in no particular order, and answers new ones at once again.</summary>
+    public void Resume()
+    {
+        TaskCompletionSource? gate;
+        lock (pauseLock)
+        {
+            gate = pauseGate;
+            pauseGate = null;
+        }
+
+        gate?.TrySetResult();
+    }
+
     public async Task<BsonDocument> ExecuteAsync(BsonDocument command, ConnectionContext connection, CancellationToken cancellationToken)
     {
+        TaskCompletionSource? gate;
+        lock (pauseLock)
+        {
+            gate = pauseGate;
+        }
+
+        if (gate is not null)
+        {
+            await gate.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (command.ElementCount == 0)
         {
             return ErrorReply(MongoServerException.FailedToParse("Empty command"));

@@ -60,7 +60,9 @@ internal sealed class FailPoints
     {
         lock (sync)
         {
-            if (!active.TryGetValue(name, out var failPoint))
+            // An exhausted {times: n} fail point stays, inactive, so that switching it off reports how often it
+            // fired since it was set, as MongoDB's configureFailPoint does.
+            if (!active.TryGetValue(name, out var failPoint) || failPoint.Times == 0)
             {
                 return null;
             }
@@ -87,9 +89,9 @@ internal sealed class FailPoints
             }
 
             failPoint.Triggered++;
-            if (failPoint.Times is not null && --failPoint.Times == 0)
+            if (failPoint.Times is not null)
             {
-                active.Remove(name);
+                failPoint.Times--;
             }
 
             return data;
