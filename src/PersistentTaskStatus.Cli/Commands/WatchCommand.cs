@@ -49,7 +49,7 @@ internal static class WatchCommand
             }
 
             await foreach (var change in MergeAsync(
-                token => StreamAsync(first.WatchAsync(token), () => ReadAsync(client, name, token), token),
+                token => StreamAsync(first.WatchAsync(includeCurrentState: true, token), () => ReadAsync(client, name, token), token),
                 async token => [await ReadAsync(client, name, token)],
                 context.Environment.WatchRefreshInterval,
                 cancellationToken))

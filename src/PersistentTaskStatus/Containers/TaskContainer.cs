@@ -357,9 +357,13 @@ public sealed partial class TaskContainer
     /// them (a replica set or sharded cluster), resuming by itself after a transient error without skipping or
     /// repeating a change; on a standalone server by polling every <see cref="TaskStatusOptions.WatchPollInterval"/>.
     /// </summary>
+    /// <param name="includeCurrentState">
+    /// Whether the first state yielded is the current one, read once the watch has started, so that no change between
+    /// reading and watching can be missed (a "read, then follow until complete" loop needs it).
+    /// </param>
     /// <param name="cancellationToken">Stops the watch.</param>
     /// <returns>The container's states, one per change (per poll that saw a change, when polling).</returns>
-    public async IAsyncEnumerable<TaskContainer> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<TaskContainer> WatchAsync(bool includeCurrentState = false, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var id = Snapshot.Id;
         if (id.IsBsonNull)
@@ -368,7 +372,7 @@ public sealed partial class TaskContainer
             id = Snapshot.Id;
         }
 
-        await foreach (var document in new Watching.ContainerWatcher(client).WatchOneAsync(id, Name, cancellationToken).ConfigureAwait(false))
+        await foreach (var document in new Watching.ContainerWatcher(client).WatchOneAsync(id, Name, includeCurrentState, cancellationToken).ConfigureAwait(false))
         {
             yield return new TaskContainer(client, document);
         }

@@ -6,10 +6,10 @@ namespace PersistentTaskStatus.Storage;
 internal static partial class ContainerCommands
 {
     /// <summary>The error type recorded on a task that failed because a dependency failed for good.</summary>
-    public const string DependencyFailedType = "PersistentTaskStatus.DependencyFailed";
+    public const string DependencyFailedType = TaskError.DependencyFailedType;
 
     /// <summary>The error type recorded on a task whose last lease expired with no attempt left.</summary>
-    public const string LeaseExpiredType = "PersistentTaskStatus.LeaseExpired";
+    public const string LeaseExpiredType = TaskError.LeaseExpiredType;
 
     /// <summary>
     /// Leases the first task, in insertion order, that is not complete, not leased (or whose lease expired), whose

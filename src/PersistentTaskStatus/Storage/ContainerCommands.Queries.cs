@@ -74,6 +74,8 @@ internal static partial class ContainerCommands
                         new BsonDocument("$and", new BsonArray
                         {
                             Eq(This + "." + Fields.Status, Fields.StatusValues.Running),
+                            // In expressions null sorts below every date: a task with no time yet is not stalled.
+                            Eq(new BsonDocument("$type", IfNull(This + "." + Fields.ProgressChangedAt, This + "." + Fields.LastInvokedAt)), "date"),
                             new BsonDocument("$lt", new BsonArray
                             {
                                 IfNull(This + "." + Fields.ProgressChangedAt, This + "." + Fields.LastInvokedAt),

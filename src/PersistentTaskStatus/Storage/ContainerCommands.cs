@@ -192,6 +192,7 @@ internal static partial class ContainerCommands
                 break;
             case TaskRunStatus.Pending or TaskRunStatus.Running:
                 set[Fields.Status] = Fields.StatusValues.Of(changes.Status.Value);
+                set[Fields.ProgressChangedAt] = Now;
                 set[Fields.IsComplete] = false;
                 set[Fields.HasFailed] = false;
                 set[Fields.TaskEndedAt] = BsonNull.Value;

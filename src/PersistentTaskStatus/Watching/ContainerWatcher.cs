@@ -18,11 +18,12 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
     private static readonly TimeSpan MaxResumeDelay = TimeSpan.FromSeconds(5);
 
     /// <summary>The states of one container, until it is deleted or the caller stops.</summary>
-    public IAsyncEnumerable<BsonDocument> WatchOneAsync(BsonValue id, string name, CancellationToken cancellationToken) =>
+    public IAsyncEnumerable<BsonDocument> WatchOneAsync(BsonValue id, string name, bool includeCurrentState, CancellationToken cancellationToken) =>
         WatchAsync(
             new BsonDocument("documentKey._id", id),
             endOnDelete: true,
             poll: since => PollOneAsync(name, since, cancellationToken),
+            includeCurrentState,
             cancellationToken);
 
     /// <summary>The states of every container, or of those whose name starts with a prefix, until the caller stops.</summary>
@@ -35,13 +36,14 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
             match["fullDocument.name"] = ContainerCommands.QueryFilter(query, DateTime.MinValue, null)[Fields.Name];
         }
 
-        return WatchAsync(match, endOnDelete: false, poll: since => PollManyAsync(query, since, cancellationToken), cancellationToken);
+        return WatchAsync(match, endOnDelete: false, poll: since => PollManyAsync(query, since, cancellationToken), includeCurrentState: false, cancellationToken);
     }
 
     private async IAsyncEnumerable<BsonDocument> WatchAsync(
         BsonDocument match,
         bool endOnDelete,
         Func<DateTime, Task<List<BsonDocument>>> poll,
+        bool includeCurrentState,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await client.Store.EnsureIndexesAsync(cancellationToken).ConfigureAwait(false);
@@ -74,6 +76,26 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
 
             using (cursor)
             {
+                if (includeCurrentState)
+                {
+                    // Read after the stream is open: every change after this state comes through the stream.
+                    includeCurrentState = false;
+                    List<BsonDocument> current;
+                    try
+                    {
+                        current = await poll(DateTime.MinValue).ConfigureAwait(false);
+                    }
+                    catch (ContainerGoneException)
+                    {
+                        yield break;
+                    }
+
+                    foreach (var document in current)
+                    {
+                        yield return document;
+                    }
+                }
+
                 while (true)
                 {
                     IEnumerable<ChangeStreamDocument<BsonDocument>> batch;
@@ -151,7 +173,7 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
                     seenAtSince.Add(id);
                 }
 
-                if (!first)
+                if (!first || includeCurrentState)
                 {
                     yield return document;
                 }

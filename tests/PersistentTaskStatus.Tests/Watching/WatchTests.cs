@@ -45,7 +45,7 @@ public sealed class WatchTests(MongoFixture fixture) : IDisposable
         }
 
         using var watchCancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        var watching = CollectAsync(container.WatchAsync(watchCancel.Token), count: 40, TimeSpan.FromSeconds(20));
+        var watching = CollectAsync(container.WatchAsync(cancellationToken: watchCancel.Token), count: 40, TimeSpan.FromSeconds(20));
         await Task.Delay(300, Token);
         await Task.WhenAll(Enumerable.Range(0, 4).Select(async i =>
         {
@@ -74,7 +74,7 @@ public sealed class WatchTests(MongoFixture fixture) : IDisposable
         await container.AddTaskAsync("t", cancellationToken: Token);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
-        await using var states = container.WatchAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
+        await using var states = container.WatchAsync(cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
         var next = states.MoveNextAsync();
         await Task.Delay(300, Token);
 
@@ -117,7 +117,7 @@ public sealed class WatchTests(MongoFixture fixture) : IDisposable
         var watched = (await watcherClient.GetTaskContainerAsync("faulty", Token))!;
         var admin = context.MongoClient.GetDatabase("admin");
         // Asks for one more state than there will be changes: a repeated change would show up as an eleventh.
-        var watching = CollectAsync(watched.WatchAsync(Token), count: 11, TimeSpan.FromSeconds(6));
+        var watching = CollectAsync(watched.WatchAsync(cancellationToken: Token), count: 11, TimeSpan.FromSeconds(6));
         await Task.Delay(300, Token);
         try
         {
@@ -156,7 +156,7 @@ public sealed class WatchTests(MongoFixture fixture) : IDisposable
         using var client = new TaskStatusClient(mongo.GetDatabase("standalone"), new TaskStatusOptions { WatchPollInterval = TimeSpan.FromMilliseconds(50) });
         var (container, _) = await client.GetOrCreateTaskContainerAsync("polled", Token);
         await container.AddTaskAsync("t", cancellationToken: Token);
-        var watching = CollectAsync(container.WatchAsync(Token), count: 2, TimeSpan.FromSeconds(20));
+        var watching = CollectAsync(container.WatchAsync(cancellationToken: Token), count: 2, TimeSpan.FromSeconds(20));
         await Task.Delay(300, Token);
 
         await container.UpdateProgressAsync("t", 30, cancellationToken: Token);
