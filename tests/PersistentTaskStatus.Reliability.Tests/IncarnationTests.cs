@@ -8,7 +8,7 @@ public sealed class IncarnationTests(MongoFixture fixture)
 {
     private static CancellationToken Token => ReliabilityContext.Token;
 
-    [Fact(Skip = "Library bug: after DeleteTaskContainerAsync and GetOrCreateTaskContainerAsync of the same name, fencing tokens start again at 1, so a lease handle from the deleted container completes the new container's task (lease writes filter on container name, task name and token only).")]
+    [Fact]
     public async Task A_lease_from_a_deleted_container_cannot_write_to_its_successor_of_the_same_name()
     {
         using var context = new ReliabilityContext(fixture, typeof(IncarnationTests), o => o.RenewLeases = false);

@@ -188,7 +188,7 @@ public sealed class ModelCheckTests(MongoFixture fixture)
             Figures.Print($"model check: {total} operations in {watch.Elapsed.TotalSeconds:0.0} s, seed {seed}, divergences 0");
             Figures.Print("operations per kind: " + string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
             Figures.Print("outcomes: " + string.Join(", ", outcomes.Select(c => $"{c.Key} {c.Value}")));
-            Figures.Print($"lease writes accepted from a handle of an earlier incarnation of the container (same name and token): {model.StaleIncarnationWritesAccepted}");
+            Figures.Print($"lease writes refused from a handle of an earlier incarnation of the container (same name and token): {model.StaleIncarnationWritesRefused}");
             Figures.Add("operations model-checked (serialized, 4 clients), divergences 0", total);
         }
         finally

@@ -188,16 +188,18 @@ public sealed class ReferenceModel
             return nameof(TaskContainerNotFoundException);
         }
 
+        // A lease belongs to one incarnation of the container: after a delete and a new create of the same name, its
+        // writes are refused even when the new container's task holds the same fencing token.
         var task = Find(lease.Task);
-        if (task is null || task.FencingToken != lease.Token || task.IsComplete)
+        if (lease.Incarnation != Incarnation || task is null || task.FencingToken != lease.Token || task.IsComplete)
         {
+            if (lease.Incarnation != Incarnation && task is not null && task.FencingToken == lease.Token && !task.IsComplete)
+            {
+                StaleIncarnationWritesRefused++;
+            }
+
             lease.Lost = true;
             return nameof(LeaseLostException);
-        }
-
-        if (lease.Incarnation != Incarnation)
-        {
-            StaleIncarnationWritesAccepted++;
         }
 
         switch (kind)
@@ -241,8 +243,8 @@ public sealed class ReferenceModel
         return task.Describe();
     }
 
-    /// <summary>Lease writes that a handle from an earlier incarnation of the container (same name, same token) got through.</summary>
-    public int StaleIncarnationWritesAccepted { get; private set; }
+    /// <summary>Lease writes from a handle of an earlier incarnation of the container (same name, same token), refused.</summary>
+    public int StaleIncarnationWritesRefused { get; private set; }
 
     public string Reset(string name)
     {

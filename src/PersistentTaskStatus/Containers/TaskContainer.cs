@@ -28,6 +28,9 @@ public sealed partial class TaskContainer
     /// <summary>The container's unique name.</summary>
     public string Name => summary.Name;
 
+    /// <summary>The stored document's <c>_id</c>: which incarnation of the name this handle is on.</summary>
+    internal BsonValue Id => Snapshot.Id;
+
     /// <summary>True when every task completed or failed for good; an empty container is complete.</summary>
     public bool IsComplete => Snapshot.IsComplete;
 

@@ -157,7 +157,8 @@ public sealed class TaskStatusClient : IDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the indexes exist.</returns>
-    public Task EnsureIndexesAsync(CancellationToken cancellationToken = default) => Store.EnsureIndexesAsync(cancellationToken);
+    /// <exception cref="TimeoutException">MongoDB did not answer within <see cref="TaskStatusOptions.OperationTimeout"/>.</exception>
+    public Task EnsureIndexesAsync(CancellationToken cancellationToken = default) => Store.EnsureIndexesWithinTimeoutAsync(cancellationToken);
 
     /// <summary>Disposes the MongoDB client when this client created it from a connection string.</summary>
     public void Dispose() => (ownedClient as IDisposable)?.Dispose();

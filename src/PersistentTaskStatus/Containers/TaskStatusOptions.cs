@@ -159,6 +159,16 @@ public sealed class TaskStatusOptions
             throw new ArgumentException("TaskStatusOptions.ConnectionString is not a valid MongoDB connection string.", "options");
         }
 
+        try
+        {
+            MongoClientSettings.FromUrl(url);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or ArgumentException or MongoConfigurationException or FormatException)
+        {
+            // Only the kind of problem: the driver's message may quote the connection string.
+            throw new ArgumentException($"TaskStatusOptions.ConnectionString is not usable ({ex.GetType().Name}): check its options, such as authMechanism.", "options");
+        }
+
         if (string.IsNullOrWhiteSpace(DatabaseName ?? url.DatabaseName))
         {
             throw new ArgumentException("TaskStatusOptions.DatabaseName is required when the connection string names no database.", "options");

@@ -30,7 +30,7 @@ public sealed class TaskLease : IAsyncDisposable
         this.client = client;
         this.task = task;
         Owner = owner;
-        key = new LeaseKey(container.Name, task.Name, task.FencingToken, duration);
+        key = new LeaseKey(container.Name, container.Id, task.Name, task.FencingToken, duration);
         renewal = client.Options.RenewLeases ? RenewInBackgroundAsync() : Task.CompletedTask;
     }
 
@@ -261,6 +261,11 @@ public sealed class TaskLease : IAsyncDisposable
         if (document is null)
         {
             return new TaskContainerNotFoundException(ContainerName, TaskName);
+        }
+
+        if (!document[Fields.Id].Equals(key.ContainerId))
+        {
+            return new LeaseLostException(ContainerName, TaskName, FencingToken, "the container was deleted and created again");
         }
 
         var current = DocumentReader.ReadTasks(document).FirstOrDefault();

@@ -23,7 +23,17 @@ internal sealed class TaskRunner(
             {
                 while (running.Count < options.MaxDegreeOfParallelism)
                 {
-                    var lease = await container.TryLeaseNextTaskAsync(owner, options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+                    TaskLease? lease;
+                    try
+                    {
+                        lease = await container.TryLeaseNextTaskAsync(owner, options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+                    {
+                        // MongoDB did not answer (a failover, a partition): ask again after the poll interval.
+                        break;
+                    }
+
                     if (lease is null)
                     {
                         break;
@@ -61,41 +71,53 @@ internal sealed class TaskRunner(
         await using (lease.ConfigureAwait(false))
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(runCancelled, lease.LeaseLost);
+            Exception? failure = null;
             try
             {
                 await Task.Run(() => work(lease, linked.Token), CancellationToken.None).ConfigureAwait(false);
-                if (!lease.IsEnded)
-                {
-                    await lease.CompleteAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                }
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
 
+            if (lease.IsLost)
+            {
+                Interlocked.Increment(ref leasesLost);
+            }
+            else if (lease.IsEnded)
+            {
+                // The work completed, failed or released the lease itself.
                 if (lease.State.Status == TaskRunStatus.Completed)
                 {
                     Interlocked.Increment(ref completed);
                 }
             }
-            catch (Exception) when (lease.IsLost)
+            else if (failure is null)
             {
-                Interlocked.Increment(ref leasesLost);
+                if (await EndQuietlyAsync(lease, l => l.CompleteAsync(cancellationToken: CancellationToken.None)).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref completed);
+                }
             }
-            catch (OperationCanceledException) when (runCancelled.IsCancellationRequested)
+            else if (failure is OperationCanceledException && runCancelled.IsCancellationRequested)
             {
                 if (await EndQuietlyAsync(lease, l => l.ReleaseAsync(CancellationToken.None)).ConfigureAwait(false))
                 {
                     Interlocked.Increment(ref released);
                 }
             }
-            catch (Exception ex) when (!lease.IsEnded)
+            else if (await EndQuietlyAsync(lease, l => l.FailAsync(failure, CancellationToken.None)).ConfigureAwait(false))
             {
-                if (await EndQuietlyAsync(lease, l => l.FailAsync(ex, CancellationToken.None)).ConfigureAwait(false))
-                {
-                    Interlocked.Increment(ref failedAttempts);
-                }
+                Interlocked.Increment(ref failedAttempts);
             }
         }
     }
 
-    /// <summary>Ends a lease that the work did not end; false when it turned out to be lost.</summary>
+    /// <summary>
+    /// Ends a lease that the work did not end; false when it turned out to be lost, or when MongoDB did not answer
+    /// (then the lease expires and the task is taken up again, as after a crash).
+    /// </summary>
     private async Task<bool> EndQuietlyAsync(TaskLease lease, Func<TaskLease, Task> end)
     {
         try
@@ -108,5 +130,13 @@ internal sealed class TaskRunner(
             Interlocked.Increment(ref leasesLost);
             return false;
         }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            return false;
+        }
     }
+
+    private static bool IsTransient(Exception ex) =>
+        ex is TimeoutException or MongoDB.Driver.MongoConnectionException or MongoDB.Driver.MongoExecutionTimeoutException ||
+        (ex is MongoDB.Driver.MongoException mongo && mongo.HasErrorLabel("RetryableWriteError"));
 }

@@ -244,6 +244,7 @@ internal static partial class ContainerCommands
         new BsonDocument
         {
             { Fields.Name, lease.ContainerName },
+            { Fields.Id, lease.ContainerId },
             {
                 Fields.Tasks,
                 new BsonDocument("$elemMatch", new BsonDocument
@@ -403,4 +404,8 @@ internal static partial class ContainerCommands
 }
 
 /// <summary>What identifies a lease in every write: the container, the task, the fencing token, and the lease's length.</summary>
-internal sealed record LeaseKey(string ContainerName, string TaskName, long FencingToken, TimeSpan Duration);
+/// <remarks>
+/// The container's <c>_id</c> is part of the key: a container deleted and created again under the same name starts
+/// its fencing tokens again, and a lease on the old one must not write to the new one.
+/// </remarks>
+internal sealed record LeaseKey(string ContainerName, BsonValue ContainerId, string TaskName, long FencingToken, TimeSpan Duration);

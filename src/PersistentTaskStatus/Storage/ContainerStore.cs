@@ -128,7 +128,18 @@ internal sealed class ContainerStore
     }
 
     /// <summary>Runs a container query: newest change first, at most <paramref name="limit"/> documents.</summary>
-    public async Task<List<BsonDocument>> QueryAsync(BsonDocument filter, BsonDocument projection, int limit, CancellationToken cancellationToken)
+    public Task<List<BsonDocument>> QueryAsync(BsonDocument filter, BsonDocument projection, int limit, CancellationToken cancellationToken) =>
+        InstrumentAsync("QueryTaskContainers", "*", null, token => SendQueryAsync(filter, projection, limit, token), found => found.Count > 0, cancellationToken);
+
+    /// <summary>Creates the indexes, within the operation timeout, for callers outside another operation.</summary>
+    public Task EnsureIndexesWithinTimeoutAsync(CancellationToken cancellationToken) =>
+        InstrumentAsync("EnsureIndexes", "*", null, async token =>
+        {
+            await EnsureIndexesAsync(token).ConfigureAwait(false);
+            return true;
+        }, _ => true, cancellationToken);
+
+    private async Task<List<BsonDocument>> SendQueryAsync(BsonDocument filter, BsonDocument projection, int limit, CancellationToken cancellationToken)
     {
         await EnsureIndexesAsync(cancellationToken).ConfigureAwait(false);
         return await Collection.Find(filter)
@@ -192,7 +203,7 @@ internal sealed class ContainerStore
             catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException(
-                    $"{operation} on task container '{containerName}'{(taskName is null ? "" : $" (task '{taskName}')")} got no answer from MongoDB within {operationTimeout.TotalSeconds:0.###} s (TaskStatusOptions.OperationTimeout). A write may or may not have been applied; it was applied whole or not at all.",
+                    $"{operation} on {(containerName == "*" ? "task containers" : $"task container '{containerName}'")}{(taskName is null ? "" : $" (task '{taskName}')")} got no answer from MongoDB within {operationTimeout.TotalSeconds:0.###} s (TaskStatusOptions.OperationTimeout). A write may or may not have been applied; it was applied whole or not at all.",
                     ex);
             }
 
