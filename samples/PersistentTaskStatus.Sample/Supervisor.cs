@@ -75,7 +75,7 @@ internal static class Supervisor
         var connectionString = embedded?.ConnectionString ?? uri!;
         AnsiConsole.MarkupLine(embedded is null
             ? $"MongoDB: from MONGODB_URI, database [bold]{Markup.Escape(options.Database)}[/]"
-            : $"MongoDB: the in-process test server at {Markup.Escape(connectionString)} (set MONGODB_URI to use another)");
+            : $"MongoDB: the in-process test server at {Markup.Escape(connectionString)}, database [bold]{Markup.Escape(options.Database)}[/] (set MONGODB_URI to use another)");
 
         using var mongo = new MongoClient(connectionString);
         await mongo.DropDatabaseAsync(options.Database, cancellationToken);
