@@ -1,0 +1,44 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using PersistentTaskStatus.Benchmarks.Infrastructure;
+
+// dotnet run -c Release --project tests/PersistentTaskStatus.Benchmarks -- [--quick] [--in-process] [BenchmarkDotNet options]
+//   --quick       a short job (1 launch, 2 warm-ups, 5 iterations) run in this process: about two minutes
+//   --in-process  the default job, but run in this process instead of one process per case
+//   without a --filter, every benchmark runs. MONGODB_URI picks a MongoDB instead of the in-process test server.
+var quick = args.Contains("--quick");
+var inProcess = quick || args.Contains("--in-process");
+var rest = args.Where(a => a is not ("--quick" or "--in-process")).ToList();
+if (!rest.Contains("--filter") && !rest.Contains("-f") && !rest.Contains("--list"))
+{
+    rest.AddRange(["--filter", "*"]);
+}
+
+// Wire sizes travel from the benchmark processes to this one through files; child processes inherit the variable.
+Environment.SetEnvironmentVariable(
+    WireResults.DirectoryVariable,
+    Path.Combine(Path.GetFullPath("BenchmarkDotNet.Artifacts"), "wire-bytes"));
+WireResults.Clear();
+
+var job = quick
+    ? Job.Default.WithId("Quick").WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5)
+        .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(150))
+    : Job.Default;
+if (inProcess)
+{
+    job = job.WithToolchain(InProcessEmitToolchain.Instance);
+}
+
+var config = DefaultConfig.Instance
+    .AddJob(job.AsDefault())
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .AddColumn(CategoriesColumn.Default, WireBytesColumn.Request, WireBytesColumn.Reply)
+    .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory)
+    .HideColumns(Column.Gen0, Column.Gen1, Column.Gen2)
+    .WithOptions(ConfigOptions.JoinSummary);
+
+BenchmarkSwitcher.FromAssembly(typeof(ContainerBenchmark).Assembly).Run([.. rest], config);
