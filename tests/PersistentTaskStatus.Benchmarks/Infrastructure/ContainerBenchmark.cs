@@ -54,7 +54,22 @@ public abstract class ContainerBenchmark
             await operation().ConfigureAwait(false);
         }
 
-        WireResults.Save(WireResults.Key(GetType().Name, method, Parameters), Mongo.Meter.Stop(operations));
+        WireResults.Save(WireResults.Key(BenchmarkType.Name, method, Parameters), Mongo.Meter.Stop(operations));
+    }
+
+    /// <summary>The benchmark class itself: BenchmarkDotNet runs a class it derives from it.</summary>
+    private Type BenchmarkType
+    {
+        get
+        {
+            var type = GetType();
+            while (type.BaseType is { } baseType && type.Assembly != typeof(ContainerBenchmark).Assembly)
+            {
+                type = baseType;
+            }
+
+            return type;
+        }
     }
 
     private protected static string Param(string name, int value) => string.Create(CultureInfo.InvariantCulture, $"{name}={value}");

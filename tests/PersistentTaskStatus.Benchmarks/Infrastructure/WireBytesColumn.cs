@@ -46,7 +46,7 @@ internal sealed class WireBytesColumn(bool reply) : IColumn
         var sample = WireResults.Load(WireResults.Key(benchmarkCase.Descriptor.Type.Name, benchmarkCase.Descriptor.WorkloadMethod.Name, parameters));
         if (sample is not { } value)
         {
-            return "?";
+            return "-";
         }
 
         return (reply ? value.ReplyBytes : value.RequestBytes).ToString("N0", CultureInfo.InvariantCulture);
