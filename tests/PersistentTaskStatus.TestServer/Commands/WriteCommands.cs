@@ -37,9 +37,9 @@ internal sealed partial class CommandDispatcher
             {
                 var document = documents[i] as BsonDocument
                     ?? throw CommandArguments.WrongType("insert.documents.0", documents[i], "object");
-                var prepared = PrepareForInsert(document);
+                var (prepared, bytes) = PrepareForInsert(document);
                 DocumentValidation.Check(collection, prepared, previous: null, context);
-                collection.Insert(prepared);
+                collection.Insert(prepared, bytes);
                 inserted++;
             }
             catch (MongoServerException ex)
@@ -278,9 +278,9 @@ internal sealed partial class CommandDispatcher
                 created.InsertAt(0, new BsonElement("_id", ObjectId.GenerateNewId()));
             }
 
-            CheckSize(created);
+            var createdBytes = CheckSize(created);
             DocumentValidation.Check(collection, created, previous: null, context);
-            collection.Insert(created);
+            collection.Insert(created, createdBytes);
             return new UpdateOutcome(0, 0, created["_id"], null, created.DeepClone().AsBsonDocument, null);
         }
 
@@ -293,9 +293,9 @@ internal sealed partial class CommandDispatcher
             before = document.DeepClone().AsBsonDocument;
             if (!updated.Equals(document))
             {
-                CheckSize(updated);
+                var updatedBytes = CheckSize(updated);
                 DocumentValidation.Check(collection, updated, document, context);
-                collection.Replace(document, updated, plan.IsReplacement);
+                collection.Replace(document, updated, plan.IsReplacement, updatedBytes);
                 modified++;
             }
 
@@ -333,7 +333,7 @@ internal sealed partial class CommandDispatcher
         return best;
     }
 
-    private static BsonDocument PrepareForInsert(BsonDocument document)
+    private static (BsonDocument Document, int Bytes) PrepareForInsert(BsonDocument document)
     {
         foreach (var element in document)
         {
@@ -363,11 +363,11 @@ internal sealed partial class CommandDispatcher
             copy.InsertAt(0, new BsonElement("_id", ObjectId.GenerateNewId()));
         }
 
-        CheckSize(copy);
-        return copy;
+        return (copy, CheckSize(copy));
     }
 
-    private static void CheckSize(BsonDocument document)
+    /// <summary>Fails when the document passes MongoDB's 16 MB limit; returns its size in bytes.</summary>
+    private static int CheckSize(BsonDocument document)
     {
         var size = document.ToBson().Length;
         if (size > MaxDocumentBytes)
@@ -376,6 +376,8 @@ internal sealed partial class CommandDispatcher
                 ErrorCode.BSONObjectTooLarge,
                 $"BSONObj size: {size} (0x{size:X}) is invalid. Size must be between 0 and 16793600(16MB) First element: _id: {document.GetValue("_id", BsonNull.Value).ToJson()}");
         }
+
+        return size;
     }
 
     private static BsonDocument WriteError(int index, MongoServerException error)

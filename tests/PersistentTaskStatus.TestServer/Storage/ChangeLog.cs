@@ -9,8 +9,15 @@ namespace PersistentTaskStatus.TestServer.Storage;
 /// </summary>
 internal sealed class ChangeLog
 {
-    /// <summary>How many entries are kept; a change stream resuming from before the oldest gets ChangeStreamHistoryLost.</summary>
-    public const int Capacity = 200_000;
+    /// <summary>
+    /// How many entries are kept, and how many bytes of documents they may hold, like the oplog's size limit: a change
+    /// stream resuming from before the oldest entry kept gets ChangeStreamHistoryLost.
+    /// </summary>
+    public const int Capacity = 100_000;
+
+    public const long MaxBytes = 256L * 1024 * 1024;
+
+    private long bytesKept;
 
     private readonly LinkedList<ChangeEntry> entries = new();
     private TaskCompletionSource appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,7 +44,8 @@ internal sealed class ChangeLog
         BsonDocument? before = null,
         BsonDocument? after = null,
         bool isReplacement = false,
-        (string Database, string Collection)? renamedTo = null)
+        (string Database, string Collection)? renamedTo = null,
+        long bytes = 0)
     {
         var entry = new ChangeEntry(
             ++LastSequence,
@@ -50,10 +58,13 @@ internal sealed class ChangeLog
             before,
             after,
             isReplacement,
-            renamedTo);
+            renamedTo,
+            bytes);
         entries.AddLast(entry);
-        if (entries.Count > Capacity)
+        bytesKept += bytes;
+        while (entries.Count > 1 && (entries.Count > Capacity || bytesKept > MaxBytes))
         {
+            bytesKept -= entries.First!.Value.Bytes;
             entries.RemoveFirst();
         }
 
@@ -112,4 +123,5 @@ internal sealed record ChangeEntry(
     BsonDocument? Before,
     BsonDocument? After,
     bool IsReplacement,
-    (string Database, string Collection)? RenamedTo);
+    (string Database, string Collection)? RenamedTo,
+    long Bytes);

@@ -105,19 +105,20 @@ internal sealed class CollectionStore
         indexes.RemoveAll(i => i.Name != "_id_");
     }
 
-    public void Insert(BsonDocument document)
+    /// <summary>Stores a new document; <paramref name="bytes"/> is its size, for the change log's memory budget.</summary>
+    public void Insert(BsonDocument document, int bytes = 0)
     {
         CheckUnique(document, except: null);
         IndexKeys(document);
         documents.Add(document);
-        changeLog.Append("insert", DatabaseName, Name, document["_id"], after: document);
+        changeLog.Append("insert", DatabaseName, Name, document["_id"], after: document, bytes: bytes);
     }
 
     /// <summary>
     /// Replaces the stored document <paramref name="existing"/> (same reference) by <paramref name="replacement"/>;
     /// <paramref name="isReplacement"/> tells a whole-document replacement from an update, as change events do.
     /// </summary>
-    public void Replace(BsonDocument existing, BsonDocument replacement, bool isReplacement)
+    public void Replace(BsonDocument existing, BsonDocument replacement, bool isReplacement, int bytes = 0)
     {
         var position = documents.IndexOf(existing);
         if (position < 0)
@@ -129,7 +130,8 @@ internal sealed class CollectionStore
         UnindexKeys(existing);
         IndexKeys(replacement);
         documents[position] = replacement;
-        changeLog.Append(isReplacement ? "replace" : "update", DatabaseName, Name, replacement["_id"], existing, replacement, isReplacement);
+        // An update keeps the document before it too (for its updateDescription): twice the bytes.
+        changeLog.Append(isReplacement ? "replace" : "update", DatabaseName, Name, replacement["_id"], isReplacement ? null : existing, replacement, isReplacement, bytes: isReplacement ? bytes : 2L * bytes);
     }
 
     public void Remove(BsonDocument existing)
@@ -137,7 +139,8 @@ internal sealed class CollectionStore
         if (documents.Remove(existing))
         {
             UnindexKeys(existing);
-            changeLog.Append("delete", DatabaseName, Name, existing["_id"], before: existing);
+            // A delete event carries only the document key: the removed document is not kept.
+            changeLog.Append("delete", DatabaseName, Name, existing["_id"]);
         }
     }
 
