@@ -13,7 +13,7 @@ internal static class Validation
     public static void ContainerName(string? name, string parameterName = "name")
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name, parameterName);
-        CheckCharacters(name, parameterName, $"Task container name '{Shorten(name)}'");
+        CheckCharacters(name, parameterName, "Task container name", relation: null, containerName: null);
     }
 
     public static void TaskName(string containerName, string? name, string parameterName = "name")
@@ -28,7 +28,7 @@ internal static class Validation
             throw new ArgumentException($"A task name of task container '{containerName}' cannot be empty or whitespace.", parameterName);
         }
 
-        CheckCharacters(name, parameterName, $"Task name '{Shorten(name)}' of task container '{containerName}'");
+        CheckCharacters(name, parameterName, "Task name", "of", containerName);
     }
 
     public static void Owner(string containerName, string? owner)
@@ -43,7 +43,7 @@ internal static class Validation
             throw new ArgumentException($"The lease owner for task container '{containerName}' cannot be empty or whitespace.", nameof(owner));
         }
 
-        CheckCharacters(owner, nameof(owner), $"Lease owner '{Shorten(owner)}' for task container '{containerName}'");
+        CheckCharacters(owner, nameof(owner), "Lease owner", "for", containerName);
     }
 
     public static void Percentage(string containerName, string taskName, double percentage, string parameterName = "percentage")
@@ -79,16 +79,21 @@ internal static class Validation
         }
     }
 
-    private static void CheckCharacters(string name, string parameterName, string subject)
+    /// <summary>Checks length and characters; the message's subject is only built when there is an error to report.</summary>
+    private static void CheckCharacters(string name, string parameterName, string what, string? relation, string? containerName)
     {
+        string Subject() => containerName is null
+            ? $"{what} '{Shorten(name)}'"
+            : $"{what} '{Shorten(name)}' {relation} task container '{containerName}'";
+
         if (name.Length > MaxNameLength)
         {
-            throw new ArgumentException($"{subject} is {name.Length} characters long; names are at most {MaxNameLength}.", parameterName);
+            throw new ArgumentException($"{Subject()} is {name.Length} characters long; names are at most {MaxNameLength}.", parameterName);
         }
 
         if (name.Contains('\0', StringComparison.Ordinal))
         {
-            throw new ArgumentException($"{subject} contains a NUL character (\\0), which names cannot hold.", parameterName);
+            throw new ArgumentException($"{Subject()} contains a NUL character (\\0), which names cannot hold.", parameterName);
         }
 
         try
@@ -97,7 +102,7 @@ internal static class Validation
         }
         catch (EncoderFallbackException)
         {
-            throw new ArgumentException($"{subject} is not valid UTF-16 (it holds an unpaired surrogate), so it has no UTF-8 form to store.", parameterName);
+            throw new ArgumentException($"{Subject()} is not valid UTF-16 (it holds an unpaired surrogate), so it has no UTF-8 form to store.", parameterName);
         }
     }
 
