@@ -64,9 +64,9 @@ internal sealed partial class CommandDispatcher
             ordered = ordered.Take((int)Math.Min(limit, int.MaxValue));
         }
 
-        // Results are copies: later writes must not change what an open cursor returns.
+        // Stored documents are never changed in place (a write stores a new document), so an open cursor may hold them.
         var results = ordered
-            .Select(m => projection is null ? m.Document.DeepClone().AsBsonDocument : projection.Apply(m.Document, m.Position, context))
+            .Select(m => projection is null ? m.Document : projection.Apply(m.Document, m.Position, context))
             .ToList();
         return CursorReply($"{request.Database}.{name}", results, (int?)batchSize, singleBatch);
     }

@@ -202,7 +202,7 @@ internal sealed partial class CommandDispatcher
 
         BsonValue Shape(BsonDocument? document, int? position) => document is null
             ? BsonNull.Value
-            : projection?.Apply(document, position, context) ?? document.DeepClone();
+            : projection?.Apply(document, position, context) ?? document;
 
         if (remove)
         {
@@ -281,7 +281,7 @@ internal sealed partial class CommandDispatcher
             var createdBytes = CheckSize(created);
             DocumentValidation.Check(collection, created, previous: null, context);
             collection.Insert(created, createdBytes);
-            return new UpdateOutcome(0, 0, created["_id"], null, created.DeepClone().AsBsonDocument, null);
+            return new UpdateOutcome(0, 0, created["_id"], null, created, null);
         }
 
         var modified = 0;
@@ -290,7 +290,7 @@ internal sealed partial class CommandDispatcher
         foreach (var (document, position) in targets)
         {
             var updated = plan.Apply(document, position, context);
-            before = document.DeepClone().AsBsonDocument;
+            before = document;
             if (!updated.Equals(document))
             {
                 var updatedBytes = CheckSize(updated);
@@ -299,7 +299,7 @@ internal sealed partial class CommandDispatcher
                 modified++;
             }
 
-            after = updated.DeepClone().AsBsonDocument;
+            after = updated;
         }
 
         return new UpdateOutcome(targets.Count, modified, null, before, after, targets[^1].Position);
@@ -369,7 +369,7 @@ internal sealed partial class CommandDispatcher
     /// <summary>Fails when the document passes MongoDB's 16 MB limit; returns its size in bytes.</summary>
     private static int CheckSize(BsonDocument document)
     {
-        var size = document.ToBson().Length;
+        var size = BsonSize.Of(document);
         if (size > MaxDocumentBytes)
         {
             throw new MongoServerException(
