@@ -108,26 +108,118 @@ public sealed partial class TaskContainer
     {
         Validation.TaskName(Name, name);
         options ??= new TaskOptions();
-        if (options.MaxRetries < 0)
+        var task = BuildTask(name, options, options.DependsOn ?? [], nameof(options));
+        var dependsOn = options.DependsOn ?? [];
+        var reply = await client.Store.WriteAsync("AddTask", ContainerCommands.AddTask(Name, task, dependsOn, options.RunAfterPrevious), Name, name, cancellationToken).ConfigureAwait(false);
+        if (reply is null)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxRetries, $"MaxRetries of task '{name}' of task container '{Name}' cannot be negative.");
+            throw await ExplainAddFailureAsync([name], dependsOn, cancellationToken).ConfigureAwait(false);
         }
 
-        Validation.NonNegative(Name, name, options.RetryDelay, "retry delay", nameof(options));
-        Validation.NonNegative(Name, name, options.Weight, "weight", nameof(options));
-        var dependsOn = options.DependsOn ?? [];
+        return Apply(reply, name);
+    }
+
+    /// <summary>
+    /// Adds several tasks in one atomic write: all of them or none. The obvious call for a group of steps that run
+    /// side by side (give them the same dependencies, or none) and for a step that plans the steps after it. A task
+    /// may depend on tasks of the container and on tasks before it in <paramref name="tasks"/>;
+    /// <see cref="TaskOptions.RunAfterPrevious"/> means the entry before it (for the first entry, the container's
+    /// last task).
+    /// </summary>
+    /// <param name="tasks">The tasks, in the order they are appended; names unique.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The tasks as committed, in the order given.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tasks"/> or a name is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tasks"/> is empty, names a task twice, holds an invalid name, bad data, or a dependency on a later entry.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Retries, delay or weight is negative.</exception>
+    /// <exception cref="DuplicateTaskException">The container already has a task of one of these names; nothing was written.</exception>
+    /// <exception cref="TaskDependencyException">A dependency names no task of the container or of the batch; nothing was written.</exception>
+    /// <exception cref="TaskContainerNotFoundException">The container no longer exists.</exception>
+    /// <exception cref="TaskContainerTooLargeException">The container would pass MongoDB's 16 MB document limit.</exception>
+    public async Task<IReadOnlyList<TaskState>> AddTasksAsync(IReadOnlyList<(string Name, TaskOptions? Options)> tasks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        if (tasks.Count == 0)
+        {
+            throw new ArgumentException($"There are no tasks to add to task container '{Name}'.", nameof(tasks));
+        }
+
+        var names = new List<string>(tasks.Count);
+        var documents = new List<BsonDocument>(tasks.Count);
+        var external = new List<string>();
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var (name, options) = tasks[i];
+            options ??= new TaskOptions();
+            Validation.TaskName(Name, name, nameof(tasks));
+            if (names.Contains(name, StringComparer.Ordinal))
+            {
+                throw new ArgumentException($"The tasks to add to task container '{Name}' name '{name}' twice.", nameof(tasks));
+            }
+
+            var dependsOn = new List<string>(options.DependsOn ?? []);
+            if (options.RunAfterPrevious && i > 0 && !dependsOn.Contains(names[^1], StringComparer.Ordinal))
+            {
+                dependsOn.Add(names[^1]);
+            }
+
+            foreach (var dependency in dependsOn)
+            {
+                if (tasks.Skip(i + 1).Any(t => t.Name == dependency))
+                {
+                    throw new ArgumentException($"Task '{name}' of task container '{Name}' depends on '{dependency}', which comes after it in the batch.", nameof(tasks));
+                }
+
+                if (!names.Contains(dependency, StringComparer.Ordinal) && !external.Contains(dependency, StringComparer.Ordinal))
+                {
+                    external.Add(dependency);
+                }
+            }
+
+            documents.Add(BuildTask(name, options, dependsOn, nameof(tasks)));
+            names.Add(name);
+        }
+
+        var write = ContainerCommands.AddTasks(Name, documents, external, tasks[0].Options?.RunAfterPrevious == true);
+        var reply = await client.Store.WriteAsync("AddTasks", write, Name, names[0], cancellationToken).ConfigureAwait(false);
+        if (reply is null)
+        {
+            throw await ExplainAddFailureAsync(names, external, cancellationToken).ConfigureAwait(false);
+        }
+
+        var added = ReadTasks(reply);
+        lock (sync)
+        {
+            summary = DocumentReader.ReadSummary(reply);
+            this.tasks.AddRange(added.Where(task => this.tasks.TrueForAll(t => t.Name != task.Name)));
+        }
+
+        return [.. names.Select(n => added.First(t => t.Name == n))];
+    }
+
+    /// <summary>Validates a task's options and builds its stored document (without its times, which the database stamps).</summary>
+    private BsonDocument BuildTask(string name, TaskOptions options, IReadOnlyCollection<string> dependsOn, string parameterName)
+    {
+        Validation.TaskName(Name, name, parameterName);
+        if (options.MaxRetries < 0)
+        {
+            throw new ArgumentOutOfRangeException(parameterName, options.MaxRetries, $"MaxRetries of task '{name}' of task container '{Name}' cannot be negative.");
+        }
+
+        Validation.NonNegative(Name, name, options.RetryDelay, "retry delay", parameterName);
+        Validation.NonNegative(Name, name, options.Weight, "weight", parameterName);
         foreach (var dependency in dependsOn)
         {
-            Validation.TaskName(Name, dependency, nameof(options));
+            Validation.TaskName(Name, dependency, parameterName);
             if (dependency == name)
             {
-                throw new ArgumentException($"Task '{name}' of task container '{Name}' cannot depend on itself.", nameof(options));
+                throw new ArgumentException($"Task '{name}' of task container '{Name}' cannot depend on itself.", parameterName);
             }
         }
 
         if (dependsOn.Distinct(StringComparer.Ordinal).Count() != dependsOn.Count)
         {
-            throw new ArgumentException($"The dependencies of task '{name}' of task container '{Name}' name a task twice.", nameof(options));
+            throw new ArgumentException($"The dependencies of task '{name}' of task container '{Name}' name a task twice.", parameterName);
         }
 
         var taskData = ContainerStore.SerializeData(options.TaskData, Name, name, "task data");
@@ -155,14 +247,7 @@ public sealed partial class TaskContainer
         task[Fields.RetryDelayMs] = (long)options.RetryDelay.TotalMilliseconds;
         task[Fields.DependsOn] = new BsonArray(dependsOn);
         task[Fields.Weight] = options.Weight;
-
-        var reply = await client.Store.WriteAsync("AddTask", ContainerCommands.AddTask(Name, task, dependsOn, options.RunAfterPrevious), Name, name, cancellationToken).ConfigureAwait(false);
-        if (reply is null)
-        {
-            throw await ExplainAddFailureAsync(name, dependsOn, cancellationToken).ConfigureAwait(false);
-        }
-
-        return Apply(reply, name);
+        return task;
     }
 
     /// <summary>Reads one task from the database (only that task travels).</summary>
@@ -419,8 +504,9 @@ public sealed partial class TaskContainer
         return returned.Count > 0 ? returned[0] : throw new TaskNotFoundException(Name, name);
     }
 
-    private async Task<Exception> ExplainAddFailureAsync(string name, IReadOnlyCollection<string> dependsOn, CancellationToken cancellationToken)
+    private async Task<Exception> ExplainAddFailureAsync(IReadOnlyList<string> names, IReadOnlyCollection<string> dependsOn, CancellationToken cancellationToken)
     {
+        var name = names[0];
         var document = await client.Store.FindAsync(Name, new BsonDocument($"{Fields.Tasks}.{Fields.Name}", 1), cancellationToken).ConfigureAwait(false);
         if (document is null)
         {
@@ -428,9 +514,9 @@ public sealed partial class TaskContainer
         }
 
         var existing = ReadTasks(document).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        if (existing.Contains(name))
+        if (names.FirstOrDefault(existing.Contains) is { } taken)
         {
-            return new DuplicateTaskException(Name, name);
+            return new DuplicateTaskException(Name, taken);
         }
 
         var missing = dependsOn.Where(d => !existing.Contains(d)).ToList();

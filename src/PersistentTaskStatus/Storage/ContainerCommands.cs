@@ -79,15 +79,7 @@ internal static partial class ContainerCommands
         var stamps = new BsonDocument { { Fields.CreatedAt, Now }, { Fields.UpdatedAt, Now } };
         if (runAfterPrevious)
         {
-            // The previous task is read in the same write that appends this one.
-            stamps[Fields.DependsOn] = new BsonDocument("$concatArrays", new BsonArray
-            {
-                Literal(new BsonArray(dependsOn)),
-                Cond(
-                    new BsonDocument("$gt", new BsonArray { new BsonDocument("$size", "$" + Fields.Tasks), 0 }),
-                    new BsonArray { new BsonDocument("$last", $"${Fields.Tasks}.{Fields.Name}") },
-                    new BsonArray()),
-            });
+            stamps[Fields.DependsOn] = AfterPrevious(new BsonArray(dependsOn));
         }
 
         var stamped = new BsonDocument("$mergeObjects", new BsonArray { Literal(task), stamps });
@@ -103,6 +95,64 @@ internal static partial class ContainerCommands
             ],
             OneTaskProjection(taskName));
     }
+
+    /// <summary>
+    /// Appends several tasks in one write, only if none of their names is taken and every dependency outside the batch
+    /// exists; the reply carries the summary and the added tasks (an expression projection, by value).
+    /// </summary>
+    public static ContainerWrite AddTasks(string containerName, IReadOnlyList<BsonDocument> tasks, IReadOnlyCollection<string> externalDependencies, bool firstRunsAfterPrevious)
+    {
+        var names = new BsonArray(tasks.Select(t => t[Fields.Name]));
+        var nameCondition = new BsonDocument("$nin", names);
+        if (externalDependencies.Count > 0)
+        {
+            nameCondition.Add("$all", new BsonArray(externalDependencies));
+        }
+
+        var stamped = new BsonArray();
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var stamps = new BsonDocument { { Fields.CreatedAt, Now }, { Fields.UpdatedAt, Now } };
+            if (i == 0 && firstRunsAfterPrevious)
+            {
+                stamps[Fields.DependsOn] = AfterPrevious(tasks[0][Fields.DependsOn].AsBsonArray);
+            }
+
+            stamped.Add(new BsonDocument("$mergeObjects", new BsonArray { Literal(tasks[i]), stamps }));
+        }
+
+        return new ContainerWrite(
+            new BsonDocument { { Fields.Name, containerName }, { $"{Fields.Tasks}.{Fields.Name}", nameCondition } },
+            [
+                new BsonDocument("$set", new BsonDocument
+                {
+                    { Fields.Tasks, new BsonDocument("$concatArrays", new BsonArray { "$" + Fields.Tasks, stamped }) },
+                    { Fields.UpdatedAt, Now },
+                }),
+                SummaryStage,
+            ],
+            new BsonDocument(SummaryProjection)
+            {
+                {
+                    Fields.Tasks,
+                    new BsonDocument("$filter", new BsonDocument
+                    {
+                        { "input", "$" + Fields.Tasks },
+                        { "cond", new BsonDocument("$in", new BsonArray { This + "." + Fields.Name, Literal(names) }) },
+                    })
+                },
+            });
+    }
+
+    /// <summary>The dependencies plus the container's last task, read in the same write that appends the new one.</summary>
+    private static BsonDocument AfterPrevious(BsonArray dependsOn) => new("$concatArrays", new BsonArray
+    {
+        Literal(dependsOn),
+        Cond(
+            new BsonDocument("$gt", new BsonArray { new BsonDocument("$size", "$" + Fields.Tasks), 0 }),
+            new BsonArray { new BsonDocument("$last", $"${Fields.Tasks}.{Fields.Name}") },
+            new BsonArray()),
+    });
 
     /// <summary>
     /// The hot path: sets a task's percentage (and status text), marks a pending task running, and stamps when the
