@@ -7,7 +7,7 @@ namespace PersistentTaskStatus.Reliability.Tests;
 /// </summary>
 public sealed class ReferenceModel
 {
-    public const string DependencyFailed = "PersistentTaskStatus.DependencyFailed";
+    public const string DependencyFailed = TaskError.DependencyFailedType;
 
     public bool Exists { get; private set; }
 

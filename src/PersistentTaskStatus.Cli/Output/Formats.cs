@@ -80,7 +80,7 @@ internal static class Formats
     public static string Clip(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
     /// <summary>The error type the library records on a task that failed because a dependency failed for good.</summary>
-    public const string DependencyFailedType = "PersistentTaskStatus.DependencyFailed";
+    public const string DependencyFailedType = TaskError.DependencyFailedType;
 
     /// <summary>The tasks that failed by themselves, not because a dependency failed: the ones to look at and reset.</summary>
     public static IReadOnlyList<TaskState> RootFailures(TaskContainer container) =>
