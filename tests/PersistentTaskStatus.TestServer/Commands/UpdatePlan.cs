@@ -86,7 +86,13 @@ internal sealed class UpdatePlan
         }
         else
         {
-            result = pipeline!.Execute([document.DeepClone().AsBsonDocument], context).Single();
+            // The pipeline's stages build new documents and never change their input: the stored one is safe.
+            result = pipeline!.Execute([document], context).Single();
+            if (ReferenceEquals(result, document))
+            {
+                // A pipeline without stages hands the stored document back: the _id handling below must not touch it.
+                result = new BsonDocument(document);
+            }
         }
 
         if (id is not null)

@@ -86,7 +86,9 @@ internal static class AddFieldsStage
 
         public BsonDocument ApplyToDocument(BsonDocument input, EvaluationScope scope)
         {
-            var output = input.DeepClone().AsBsonDocument;
+            // Values are never changed in place by the pipeline (each stage builds new documents), so the output shares
+            // the input's untouched values instead of copying the whole document.
+            var output = new BsonDocument(input);
             foreach (var (name, expression, subtree) in _fields)
             {
                 var value = expression is not null
@@ -98,8 +100,7 @@ internal static class AddFieldsStage
                 }
                 else
                 {
-                    // A value read from the input must not be shared with the output.
-                    output[name] = value is BsonDocument or BsonArray ? value.DeepClone() : value;
+                    output[name] = value;
                 }
             }
 
