@@ -5,12 +5,6 @@ namespace PersistentTaskStatus.Storage;
 /// <summary>The writes of the worker side: leasing, and what a lease holder may do. Every one filters on the fencing token.</summary>
 internal static partial class ContainerCommands
 {
-    /// <summary>The error type recorded on a task that failed because a dependency failed for good.</summary>
-    public const string DependencyFailedType = TaskError.DependencyFailedType;
-
-    /// <summary>The error type recorded on a task whose last lease expired with no attempt left.</summary>
-    public const string LeaseExpiredType = TaskError.LeaseExpiredType;
-
     /// <summary>
     /// Leases the first task, in insertion order, that is not complete, not leased (or whose lease expired), whose
     /// retry time has come and whose dependencies all completed, judged by the database clock. The same write first
@@ -188,7 +182,7 @@ internal static partial class ContainerCommands
         var failedBecauseOfReset = new BsonDocument("$and", new BsonArray
         {
             Eq("$$t." + Fields.Status, Fields.StatusValues.Failed),
-            Eq(IfNull("$$t." + Fields.LastError + "." + Fields.ErrorType, ""), DependencyFailedType),
+            Eq(IfNull("$$t." + Fields.LastError + "." + Fields.ErrorType, ""), TaskError.DependencyFailedType),
             new BsonDocument("$gt", new BsonArray
             {
                 new BsonDocument("$size", new BsonDocument("$setIntersection", new BsonArray { IfNull("$$t." + Fields.DependsOn, new BsonArray()), "$$value.reset" })),
@@ -304,7 +298,7 @@ internal static partial class ContainerCommands
                             Fields.LastError,
                             new BsonDocument
                             {
-                                { Fields.ErrorType, LeaseExpiredType },
+                                { Fields.ErrorType, TaskError.LeaseExpiredType },
                                 { Fields.ErrorMessage, "lease expired" },
                                 { Fields.ErrorAt, Now },
                             }
@@ -340,7 +334,7 @@ internal static partial class ContainerCommands
                     Fields.LastError,
                     new BsonDocument
                     {
-                        { Fields.ErrorType, DependencyFailedType },
+                        { Fields.ErrorType, TaskError.DependencyFailedType },
                         {
                             Fields.ErrorMessage,
                             new BsonDocument("$concat", new BsonArray { "dependency '", new BsonDocument("$arrayElemAt", new BsonArray { "$$blocked", 0 }), "' failed" })

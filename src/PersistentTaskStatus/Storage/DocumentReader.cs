@@ -67,7 +67,7 @@ internal static class DocumentReader
     /// <summary>A field that only query replies carry, computed by their projection.</summary>
     public const string StalledCountField = "stalledCount";
 
-    internal static bool Bool(BsonDocument document, string field, bool defaultValue = false) =>
+    private static bool Bool(BsonDocument document, string field, bool defaultValue = false) =>
         document.TryGetValue(field, out var value) && value.IsBoolean ? value.AsBoolean : defaultValue;
 
     private static double Double(BsonDocument document, string field) =>
