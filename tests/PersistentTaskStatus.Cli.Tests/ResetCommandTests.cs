@@ -52,6 +52,25 @@ public sealed class ResetCommandTests(MongoFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Resetting_a_task_that_failed_because_its_dependency_failed_is_a_conflict_naming_the_task_to_reset()
+    {
+        await context.FailedRunAsync("run");
+        var before = await context.Client.GetTaskContainerAsync("run", CliTestContext.Token);
+
+        var result = await context.RunAsync("reset", "run", "import");
+
+        Assert.Equal(ExitCodes.Conflict, result.ExitCode);
+        Assert.Equal(
+            "error: Task 'import' of task container 'run': it failed because a task it depends on failed; reset 'download' instead (that also resets the tasks that failed because of it).\n",
+            result.Error.ReplaceLineEndings("\n"));
+        Assert.Equal("", result.Out);
+        var after = await context.Client.GetTaskContainerAsync("run", CliTestContext.Token);
+        Assert.Equal(before!.UpdatedAt, after!.UpdatedAt);
+        Assert.Equal(before.Tasks.Select(t => (t.Name, t.Status)), after.Tasks.Select(t => (t.Name, t.Status)));
+        Assert.True(after.HasFailed);
+    }
+
+    [Fact]
     public async Task A_missing_task_or_container_is_not_found()
     {
         await context.FailedRunAsync("run");

@@ -33,6 +33,25 @@ public static class Invariants
             problems.Add($"container '{name}': percentageComplete is {percentage}, its tasks say {expectedPercentage}");
         }
 
+        // No task waits on a failed one: it could never run, and its container never finish.
+        var failed = tasks.Where(t => t["status"] == "failed").Select(t => t["name"].AsString).ToHashSet(StringComparer.Ordinal);
+        foreach (var task in tasks.Where(t => t["status"] == "pending" || t["status"] == "running"))
+        {
+            var blockedBy = task.GetValue("dependsOn", new BsonArray()).AsBsonArray.Select(d => d.AsString).Where(failed.Contains).ToList();
+            if (blockedBy.Count > 0)
+            {
+                problems.Add($"container '{name}': task '{task["name"].AsString}' is {task["status"].AsString} but depends on '{string.Join("', '", blockedBy)}', which failed for good");
+            }
+        }
+
+        // A write that changes a task moves the container's updatedAt too (queries by change time rely on it).
+        var updatedAt = container.GetValue("updatedAt", BsonNull.Value);
+        var latestTask = tasks.Select(t => t.GetValue("updatedAt", BsonNull.Value)).Where(v => v.IsValidDateTime).Select(v => v.ToUniversalTime()).DefaultIfEmpty(DateTime.MinValue).Max();
+        if (updatedAt.IsValidDateTime && latestTask > updatedAt.ToUniversalTime())
+        {
+            problems.Add($"container '{name}': updatedAt {updatedAt.ToUniversalTime():O} is before its task's {latestTask:O}");
+        }
+
         var lastToken = container.GetValue("lastToken", 0L).ToInt64();
         var names = new HashSet<string>(StringComparer.Ordinal);
         var tokens = new Dictionary<long, string>();

@@ -60,8 +60,10 @@ public sealed class ReferenceModel
             return nameof(TaskDependencyException);
         }
 
+        // A task that depends on a failed one is added failed: no task waits on a failed one.
         var task = new ModelTask { Name = name, MaxRetries = maxRetries, DependsOn = [.. dependsOn] };
         Tasks.Add(task);
+        PropagateFailures();
         return task.Describe();
     }
 
@@ -115,6 +117,11 @@ public sealed class ReferenceModel
                 PropagateFailures();
                 break;
             default:
+                if (FailedDependencies(task) is { Count: > 0 } blockedBy)
+                {
+                    return Refused(blockedBy);
+                }
+
                 task.Status = status == TaskRunStatus.Pending ? "pending" : "running";
                 task.IsComplete = false;
                 task.HasFailed = false;
@@ -259,15 +266,30 @@ public sealed class ReferenceModel
             return nameof(TaskNotFoundException);
         }
 
+        // A task that a failed dependency blocks could never run: the reset is refused, naming what to reset instead.
         if (target.Status != "failed")
         {
             return nameof(TaskStateException);
         }
 
+        if (FailedDependencies(target) is { Count: > 0 } blockedBy)
+        {
+            return Refused(blockedBy);
+        }
+
+        // The dependents it failed come back with it, unless another failed task still blocks them.
         var reset = new HashSet<string>(StringComparer.Ordinal);
+        var failed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var task in Tasks)
         {
-            if (task == target || (task.Status == "failed" && task.ErrorType == DependencyFailed && task.DependsOn.Any(reset.Contains)))
+            var failedByIt = task.Status == "failed" && task.ErrorType == DependencyFailed &&
+                task.DependsOn.Any(reset.Contains) && !task.DependsOn.Any(failed.Contains);
+            if (task.Status == "failed" && task != target && !failedByIt)
+            {
+                failed.Add(task.Name);
+            }
+
+            if (task == target || failedByIt)
             {
                 task.Status = "pending";
                 task.IsComplete = false;
@@ -280,6 +302,36 @@ public sealed class ReferenceModel
         }
 
         return target.Describe();
+    }
+
+    /// <summary>The outcome of a change refused because failed tasks block the task: the exception and the tasks it names.</summary>
+    public static string Refused(IEnumerable<string> failedDependencies) => $"{nameof(TaskStateException)}:{string.Join(",", failedDependencies)}";
+
+    /// <summary>
+    /// The tasks a reset or a return to pending must name instead of <paramref name="task"/>: following its failed
+    /// dependencies down, those that failed on their own, in insertion order; empty when no dependency failed.
+    /// </summary>
+    public List<string> FailedDependencies(ModelTask task)
+    {
+        var roots = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Walk(ModelTask from)
+        {
+            foreach (var dependency in from.DependsOn.Select(Find).OfType<ModelTask>().Where(d => d.HasFailed && seen.Add(d.Name)))
+            {
+                if (dependency.DependsOn.Select(Find).Any(d => d is { HasFailed: true }))
+                {
+                    Walk(dependency);
+                }
+                else
+                {
+                    roots.Add(dependency.Name);
+                }
+            }
+        }
+
+        Walk(task);
+        return [.. Tasks.Where(t => roots.Contains(t.Name)).Select(t => t.Name)];
     }
 
     /// <summary>Fails, in insertion order, every unfinished task with a failed dependency.</summary>

@@ -101,6 +101,13 @@ public sealed class TaskStateException : TaskStatusException
         ContainerName = containerName;
         TaskName = taskName;
     }
+
+    /// <summary>
+    /// When the change was refused because tasks that this task depends on (directly, or through other tasks) failed
+    /// for good: those among them that failed on their own, in the container's order, which are the ones to reset
+    /// (<see cref="TaskContainer.ResetTaskAsync"/> also resets the tasks that failed because of them). Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<string> FailedDependencies { get; internal init; } = [];
 }
 
 /// <summary>The change would make the container's document larger than MongoDB's 16 MB limit; nothing was written.</summary>

@@ -92,7 +92,11 @@ public sealed partial class TaskContainer
         }
     }
 
-    /// <summary>Adds a task, persisted at once. Its name must be unique within the container.</summary>
+    /// <summary>
+    /// Adds a task, persisted at once. Its name must be unique within the container. A task that depends on a task
+    /// that already failed for good is added failed (error type <see cref="TaskError.DependencyFailedType"/>, naming
+    /// the dependency), in the same write, as it would have failed had it been there: no task waits on a failed one.
+    /// </summary>
     /// <param name="name">The task's name (1 to 256 characters, no NUL; any other characters, such as <c>.</c> or <c>$</c>, are kept as they are).</param>
     /// <param name="options">Its input data, retries, delay, weight and dependencies; defaults when null.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -124,7 +128,7 @@ public sealed partial class TaskContainer
     /// side by side (give them the same dependencies, or none) and for a step that plans the steps after it. A task
     /// may depend on tasks of the container and on tasks before it in <paramref name="tasks"/>;
     /// <see cref="TaskOptions.RunAfterPrevious"/> means the entry before it (for the first entry, the container's
-    /// last task).
+    /// last task). As with <see cref="AddTaskAsync"/>, a task that depends on a failed task is added failed.
     /// </summary>
     /// <param name="tasks">The tasks, in the order they are appended; names unique.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -352,6 +356,10 @@ public sealed partial class TaskContainer
     /// <exception cref="ArgumentException">The name is invalid, nothing is to change, or the data cannot be written as a BSON document.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A number is out of its range.</exception>
     /// <exception cref="TaskNotFoundException">The container has no such task.</exception>
+    /// <exception cref="TaskStateException">
+    /// The change makes the task pending or running while a task it depends on has failed for good (it could never
+    /// run); <see cref="TaskStateException.FailedDependencies"/> names the tasks to reset instead. Nothing was written.
+    /// </exception>
     /// <exception cref="TaskContainerNotFoundException">The container no longer exists.</exception>
     /// <exception cref="TaskContainerTooLargeException">The container would pass MongoDB's 16 MB document limit.</exception>
     public async Task<TaskState> UpdateTaskAsync(string name, TaskChanges changes, CancellationToken cancellationToken = default)
@@ -392,8 +400,22 @@ public sealed partial class TaskContainer
         var reply = await client.Store.WriteAsync("UpdateTask", ContainerCommands.UpdateTask(Name, name, changes, processingData), Name, name, cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {
-            await FindTaskAsync(name, cancellationToken).ConfigureAwait(false);
-            throw new TaskNotFoundException(Name, name);
+            if (changes.Status is not (TaskRunStatus.Pending or TaskRunStatus.Running))
+            {
+                await FindTaskAsync(name, cancellationToken).ConfigureAwait(false);
+                throw new TaskNotFoundException(Name, name);
+            }
+
+            var (_, failedDependencies) = await FindTaskAndFailedDependenciesAsync(name, cancellationToken).ConfigureAwait(false);
+            throw failedDependencies.Count > 0
+                ? new TaskStateException(
+                    Name,
+                    name,
+                    $"it cannot be {Fields.StatusValues.Of(changes.Status.Value)} while a task it depends on has failed for good; reset {Quoted(failedDependencies)} instead.")
+                {
+                    FailedDependencies = failedDependencies,
+                }
+                : ChangedMeanwhile(name, "changed");
         }
 
         if (changes.Status == TaskRunStatus.Failed)
@@ -503,6 +525,58 @@ public sealed partial class TaskContainer
         var returned = ReadTasks(document);
         return returned.Count > 0 ? returned[0] : throw new TaskNotFoundException(Name, name);
     }
+
+    /// <summary>
+    /// The task as stored now and, when tasks it depends on failed for good, those of them (followed through the
+    /// failed ones) that failed on their own: the ones an operator can reset. Only names, states and dependencies travel.
+    /// </summary>
+    private async Task<(TaskState Task, IReadOnlyList<string> FailedDependencies)> FindTaskAndFailedDependenciesAsync(string name, CancellationToken cancellationToken)
+    {
+        var projection = new BsonDocument
+        {
+            { $"{Fields.Tasks}.{Fields.Name}", 1 },
+            { $"{Fields.Tasks}.{Fields.Status}", 1 },
+            { $"{Fields.Tasks}.{Fields.IsComplete}", 1 },
+            { $"{Fields.Tasks}.{Fields.HasFailed}", 1 },
+            { $"{Fields.Tasks}.{Fields.DependsOn}", 1 },
+        };
+        var document = await client.Store.FindAsync(Name, projection, cancellationToken).ConfigureAwait(false)
+            ?? throw new TaskContainerNotFoundException(Name, name);
+        var stored = DocumentReader.ReadTasks(document);
+        var task = stored.FirstOrDefault(t => t.Name == name) ?? throw new TaskNotFoundException(Name, name);
+        var byName = stored.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var roots = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(task.DependsOn);
+        while (pending.TryPop(out var dependency))
+        {
+            if (!seen.Add(dependency) || !byName.TryGetValue(dependency, out var found) || !found.HasFailed)
+            {
+                continue;
+            }
+
+            var failedBelow = found.DependsOn.Where(d => byName.TryGetValue(d, out var below) && below.HasFailed).ToList();
+            if (failedBelow.Count == 0)
+            {
+                roots.Add(dependency);
+            }
+
+            failedBelow.ForEach(pending.Push);
+        }
+
+        return (task, [.. stored.Where(t => roots.Contains(t.Name)).Select(t => t.Name)]);
+    }
+
+    private static string Quoted(IReadOnlyList<string> names) => names.Count == 1
+        ? $"'{names[0]}'"
+        : $"{string.Join(", ", names.Take(names.Count - 1).Select(n => $"'{n}'"))} and '{names[^1]}'";
+
+    private TaskStatusException ChangedMeanwhile(string name, string what) =>
+        new($"Task '{name}' of task container '{Name}' changed while it was being {what}; try again.")
+        {
+            ContainerName = Name,
+            TaskName = name,
+        };
 
     private async Task<Exception> ExplainAddFailureAsync(IReadOnlyList<string> names, IReadOnlyCollection<string> dependsOn, CancellationToken cancellationToken)
     {

@@ -53,14 +53,20 @@ public sealed partial class TaskContainer
 
     /// <summary>
     /// The operator's reset: puts a failed task back to pending with its attempts reset, together with the tasks that
-    /// failed because it failed (transitively), in one atomic write.
+    /// failed because it failed (transitively), in one atomic write. A task that failed only because a task it depends
+    /// on failed cannot be reset by itself (it could never run): the call is refused, nothing is written, and the
+    /// exception names the tasks to reset instead (<see cref="TaskStateException.FailedDependencies"/>). A dependent
+    /// that another failed task still blocks stays failed.
     /// </summary>
     /// <param name="name">The failed task.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The task as committed.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> is invalid.</exception>
-    /// <exception cref="TaskStateException">The task has not failed.</exception>
+    /// <exception cref="TaskStateException">
+    /// The task has not failed, or a task it depends on failed for good (<see cref="TaskStateException.FailedDependencies"/>
+    /// names the tasks to reset instead); nothing was written.
+    /// </exception>
     /// <exception cref="TaskNotFoundException">The container has no such task.</exception>
     /// <exception cref="TaskContainerNotFoundException">The container no longer exists.</exception>
     public async Task<TaskState> ResetTaskAsync(string name, CancellationToken cancellationToken = default)
@@ -69,8 +75,21 @@ public sealed partial class TaskContainer
         var reply = await client.Store.WriteAsync("Reset", ContainerCommands.Reset(Name, name), Name, name, cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {
-            var current = await FindTaskAsync(name, cancellationToken).ConfigureAwait(false);
-            throw new TaskStateException(Name, name, $"it is {Fields.StatusValues.Of(current.Status)}, not failed; only a failed task can be reset.");
+            var (current, failedDependencies) = await FindTaskAndFailedDependenciesAsync(name, cancellationToken).ConfigureAwait(false);
+            if (current.Status != TaskRunStatus.Failed)
+            {
+                throw new TaskStateException(Name, name, $"it is {Fields.StatusValues.Of(current.Status)}, not failed; only a failed task can be reset.");
+            }
+
+            throw failedDependencies.Count > 0
+                ? new TaskStateException(
+                    Name,
+                    name,
+                    $"it failed because {(failedDependencies.Count == 1 ? "a task it depends on" : "tasks it depends on")} failed; reset {Quoted(failedDependencies)} instead (that also resets the tasks that failed because of {(failedDependencies.Count == 1 ? "it" : "them")}).")
+                {
+                    FailedDependencies = failedDependencies,
+                }
+                : ChangedMeanwhile(name, "reset");
         }
 
         lock (sync)

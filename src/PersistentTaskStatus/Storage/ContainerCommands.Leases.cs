@@ -81,7 +81,15 @@ internal static partial class ContainerCommands
                         })
                     },
                     { Fields.LastToken, Cond(leasedSomething, new BsonDocument("$add", new BsonArray { IfNull("$" + Fields.LastToken, 0L), 1L }), IfNull("$" + Fields.LastToken, 0L)) },
-                    { Fields.UpdatedAt, Cond(leasedSomething, Now, "$" + Fields.UpdatedAt) },
+                    // Moves when this write changed a task: the one it leases, or one the stages before failed (an
+                    // exhausted lease, or a dependent of a failed task), which they stamped with this write's $$NOW.
+                    {
+                        Fields.UpdatedAt,
+                        Cond(
+                            new BsonDocument("$or", new BsonArray { leasedSomething, new BsonDocument("$in", new BsonArray { Now, $"${Fields.Tasks}.{Fields.UpdatedAt}" }) }),
+                            Now,
+                            "$" + Fields.UpdatedAt)
+                    },
                 }),
                 SummaryStage,
                 new BsonDocument("$unset", new BsonArray { Fields.ScratchCompleted, Fields.ScratchLeaseIndex }),
@@ -161,7 +169,9 @@ internal static partial class ContainerCommands
 
     /// <summary>
     /// The operator's reset: the failed task, and the tasks that failed because of it (transitively), go back to
-    /// pending with their attempts reset, in one write.
+    /// pending with their attempts reset, in one write. Only a task none of whose dependencies failed for good
+    /// matches, so that no pending task is left behind a failed one; a dependent is reset only when every failed task
+    /// it depends on is reset with it.
     /// </summary>
     public static ContainerWrite Reset(string containerName, string taskName)
     {
@@ -178,21 +188,24 @@ internal static partial class ContainerCommands
             { Fields.LastError, BsonNull.Value },
             { Fields.UpdatedAt, Now },
         };
+        var dependsOn = IfNull("$$t." + Fields.DependsOn, new BsonArray());
+        BsonDocument DependsOnAnyOf(string names) => new("$gt", new BsonArray
+        {
+            new BsonDocument("$size", new BsonDocument("$setIntersection", new BsonArray { dependsOn, names })),
+            0,
+        });
         var isTarget = Eq("$$t." + Fields.Name, Literal(taskName));
         var failedBecauseOfReset = new BsonDocument("$and", new BsonArray
         {
             Eq("$$t." + Fields.Status, Fields.StatusValues.Failed),
             Eq(IfNull("$$t." + Fields.LastError + "." + Fields.ErrorType, ""), TaskError.DependencyFailedType),
-            new BsonDocument("$gt", new BsonArray
-            {
-                new BsonDocument("$size", new BsonDocument("$setIntersection", new BsonArray { IfNull("$$t." + Fields.DependsOn, new BsonArray()), "$$value.reset" })),
-                0,
-            }),
+            DependsOnAnyOf("$$value.reset"),
+            new BsonDocument("$not", new BsonArray { DependsOnAnyOf("$$value.failed") }),
         });
         var walk = new BsonDocument("$reduce", new BsonDocument
         {
             { "input", "$" + Fields.Tasks },
-            { "initialValue", new BsonDocument { { "tasks", new BsonArray() }, { "reset", new BsonArray() } } },
+            { "initialValue", new BsonDocument { { "tasks", new BsonArray() }, { "reset", new BsonArray() }, { "failed", new BsonArray() } } },
             {
                 "in",
                 new BsonDocument("$let", new BsonDocument
@@ -206,11 +219,19 @@ internal static partial class ContainerCommands
                             {
                                 { "tasks", new BsonDocument("$concatArrays", new BsonArray { "$$value.tasks", new BsonArray { new BsonDocument("$mergeObjects", new BsonArray { "$$t", reset }) } }) },
                                 { "reset", new BsonDocument("$concatArrays", new BsonArray { "$$value.reset", new BsonArray { "$$t." + Fields.Name } }) },
+                                { "failed", "$$value.failed" },
                             },
                             new BsonDocument
                             {
                                 { "tasks", new BsonDocument("$concatArrays", new BsonArray { "$$value.tasks", new BsonArray { "$$t" } }) },
                                 { "reset", "$$value.reset" },
+                                {
+                                    "failed",
+                                    Cond(
+                                        Eq("$$t." + Fields.Status, Fields.StatusValues.Failed),
+                                        new BsonDocument("$concatArrays", new BsonArray { "$$value.failed", new BsonArray { "$$t." + Fields.Name } }),
+                                        "$$value.failed")
+                                },
                             })
                     },
                 })
@@ -221,6 +242,7 @@ internal static partial class ContainerCommands
             {
                 { Fields.Name, containerName },
                 { Fields.Tasks, new BsonDocument("$elemMatch", new BsonDocument { { Fields.Name, taskName }, { Fields.Status, Fields.StatusValues.Failed } }) },
+                { "$expr", NoFailedDependency(taskName) },
             },
             [
                 new BsonDocument("$set", new BsonDocument

@@ -85,14 +85,7 @@ internal static partial class ContainerCommands
         var stamped = new BsonDocument("$mergeObjects", new BsonArray { Literal(task), stamps });
         return new ContainerWrite(
             new BsonDocument { { Fields.Name, containerName }, { $"{Fields.Tasks}.{Fields.Name}", nameCondition } },
-            [
-                new BsonDocument("$set", new BsonDocument
-                {
-                    { Fields.Tasks, new BsonDocument("$concatArrays", new BsonArray { "$" + Fields.Tasks, new BsonArray { stamped } }) },
-                    { Fields.UpdatedAt, Now },
-                }),
-                SummaryStage,
-            ],
+            Append(new BsonArray { stamped }, withDependencies: dependsOn.Count > 0 || runAfterPrevious),
             OneTaskProjection(taskName));
     }
 
@@ -123,14 +116,7 @@ internal static partial class ContainerCommands
 
         return new ContainerWrite(
             new BsonDocument { { Fields.Name, containerName }, { $"{Fields.Tasks}.{Fields.Name}", nameCondition } },
-            [
-                new BsonDocument("$set", new BsonDocument
-                {
-                    { Fields.Tasks, new BsonDocument("$concatArrays", new BsonArray { "$" + Fields.Tasks, stamped }) },
-                    { Fields.UpdatedAt, Now },
-                }),
-                SummaryStage,
-            ],
+            Append(stamped, withDependencies: firstRunsAfterPrevious || tasks.Any(t => t[Fields.DependsOn].AsBsonArray.Count > 0)),
             new BsonDocument(SummaryProjection)
             {
                 {
@@ -143,6 +129,75 @@ internal static partial class ContainerCommands
                 },
             });
     }
+
+    /// <summary>
+    /// Appends tasks, then recomputes the summary. A new task that depends on a task that failed for good fails at once,
+    /// naming it, as it would have had it been there when its dependency failed: no task waits on a failed one.
+    /// </summary>
+    private static BsonArray Append(BsonArray stamped, bool withDependencies)
+    {
+        BsonArray pipeline =
+        [
+            new BsonDocument("$set", new BsonDocument
+            {
+                { Fields.Tasks, new BsonDocument("$concatArrays", new BsonArray { "$" + Fields.Tasks, stamped }) },
+                { Fields.UpdatedAt, Now },
+            }),
+        ];
+        if (withDependencies)
+        {
+            pipeline.Add(PropagateFailuresStage);
+        }
+
+        pipeline.Add(SummaryStage);
+        return pipeline;
+    }
+
+    /// <summary>
+    /// True when no task that the named task depends on failed for good: the condition for that task to be pending or
+    /// running (a <c>$expr</c> of the filter, so a write that would break it matches nothing and writes nothing).
+    /// </summary>
+    private static BsonDocument NoFailedDependency(string taskName) => new("$let", new BsonDocument
+    {
+        {
+            "vars",
+            new BsonDocument("dependsOn", IfNull(
+                new BsonDocument("$getField", new BsonDocument
+                {
+                    { "field", Fields.DependsOn },
+                    {
+                        "input",
+                        new BsonDocument("$arrayElemAt", new BsonArray
+                        {
+                            new BsonDocument("$filter", new BsonDocument { { "input", "$" + Fields.Tasks }, { "cond", Eq(This + "." + Fields.Name, Literal(taskName)) } }),
+                            0,
+                        })
+                    },
+                }),
+                new BsonArray()))
+        },
+        {
+            "in",
+            new BsonDocument("$not", new BsonArray
+            {
+                new BsonDocument("$anyElementTrue", new BsonArray
+                {
+                    new BsonDocument("$map", new BsonDocument
+                    {
+                        { "input", "$" + Fields.Tasks },
+                        {
+                            "in",
+                            new BsonDocument("$and", new BsonArray
+                            {
+                                Eq(This + "." + Fields.HasFailed, true),
+                                new BsonDocument("$in", new BsonArray { This + "." + Fields.Name, "$$dependsOn" }),
+                            })
+                        },
+                    }),
+                }),
+            })
+        },
+    });
 
     /// <summary>The dependencies plus the container's last task, read in the same write that appends the new one.</summary>
     private static BsonDocument AfterPrevious(BsonArray dependsOn) => new("$concatArrays", new BsonArray
@@ -250,8 +305,14 @@ internal static partial class ContainerCommands
         }
 
         set[Fields.UpdatedAt] = Now;
+        var filter = new BsonDocument { { Fields.Name, containerName }, { $"{Fields.Tasks}.{Fields.Name}", taskName } };
+        if (changes.Status is TaskRunStatus.Pending or TaskRunStatus.Running)
+        {
+            filter["$expr"] = NoFailedDependency(taskName);
+        }
+
         return new ContainerWrite(
-            new BsonDocument { { Fields.Name, containerName }, { $"{Fields.Tasks}.{Fields.Name}", taskName } },
+            filter,
             ChangeTask(taskName, set, propagateFailures: changes.Status == TaskRunStatus.Failed),
             OneTaskProjection(taskName));
     }
