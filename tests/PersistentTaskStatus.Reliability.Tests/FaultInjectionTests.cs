@@ -134,6 +134,147 @@ public sealed class FaultInjectionTests(MongoFixture fixture)
         Figures.Add("faults injected and survived (blockConnection > OperationTimeout)", 1);
     }
 
+    /// <summary>The first calls of a new client, each of which creates the indexes first.</summary>
+    public static TheoryData<string> FirstCalls => ["create", "get", "query", "ensure-indexes"];
+
+    /// <summary>Transient faults on <c>createIndexes</c> (not a retryable write, so the driver does not retry it).</summary>
+    public static TheoryData<string, string> TransientIndexFaults
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var call in FirstCalls)
+            {
+                data.Add(call, "closeConnection");
+            }
+
+            data.Add("create", "closeConnection x3");
+            data.Add("create", "errorCode 11600");
+            data.Add("create", "errorCode 91");
+            return data;
+        }
+    }
+
+    private static readonly string[] IndexNames =
+        ["_id_", "name_unique", "updatedAt_newest_first", "isComplete_updatedAt", "hasFailed_updatedAt", "tasks_status_progressChangedAt", "expiresAt_ttl"];
+
+    [Theory]
+    [MemberData(nameof(TransientIndexFaults))]
+    public async Task A_transient_fault_during_index_creation_is_retried_and_the_first_call_succeeds(string call, string fault)
+    {
+        // A database of its own, so that the indexes are really created by this call.
+        var database = "rel-indexes-" + Guid.NewGuid().ToString("N")[..8];
+        using var context = new ReliabilityContext(fixture, typeof(FaultInjectionTests), databaseName: database);
+        try
+        {
+            var (times, data) = fault switch
+            {
+                "closeConnection" => (1, new BsonDocument("closeConnection", true)),
+                "closeConnection x3" => (3, new BsonDocument("closeConnection", true)),
+                _ => (1, new BsonDocument("errorCode", int.Parse(fault["errorCode ".Length..], System.Globalization.CultureInfo.InvariantCulture))),
+            };
+            int triggered;
+            await using (var failPoint = await context.FailCommandAsync(new BsonDocument("times", times), data, "createIndexes"))
+            {
+                await FirstCallAsync(context, call, "first-call");
+                triggered = await failPoint.OffAsync();
+            }
+
+            Assert.Equal(times, triggered);
+            var indexes = await (await context.Raw.Indexes.ListAsync(CancellationToken.None)).ToListAsync(CancellationToken.None);
+            Assert.Equal(IndexNames.Order(), indexes.Select(i => i["name"].AsString).Order());
+            Assert.Equal(call == "create" ? 1 : 0, await context.Raw.CountDocumentsAsync(new BsonDocument("name", "first-call"), cancellationToken: CancellationToken.None));
+            await Invariants.AssertConsistentAsync(context.Raw);
+            Figures.Add($"faults injected on createIndexes and survived ({fault.Split(' ')[0]})", triggered);
+        }
+        finally
+        {
+            await fixture.Client.DropDatabaseAsync(database, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Index_creation_that_keeps_failing_gives_a_timeout_naming_the_container_within_the_timeout_and_writes_nothing()
+    {
+        var timeout = TimeSpan.FromMilliseconds(1500);
+        var database = "rel-indexes-" + Guid.NewGuid().ToString("N")[..8];
+        using var context = new ReliabilityContext(fixture, typeof(FaultInjectionTests), o => o.OperationTimeout = timeout, databaseName: database);
+        try
+        {
+            int triggered;
+            Exception? thrown;
+            TimeSpan elapsed;
+            await using (var failPoint = await context.FailCommandAsync("alwaysOn", new BsonDocument("closeConnection", true), "createIndexes"))
+            {
+                (thrown, elapsed) = await Figures.TimeAsync(() => context.Client.GetOrCreateTaskContainerAsync("never-written", ReliabilityContext.Token));
+                triggered = await failPoint.OffAsync();
+            }
+
+            var error = Assert.IsType<TimeoutException>(thrown);
+            Assert.Contains("task container 'never-written'", error.Message, StringComparison.Ordinal);
+            Assert.Contains("OperationTimeout", error.Message, StringComparison.Ordinal);
+            Assert.InRange(elapsed, timeout - TimeSpan.FromMilliseconds(50), timeout + TimeSpan.FromSeconds(2));
+            Assert.True(triggered > 1, $"index creation was tried {triggered} time(s)");
+            Assert.Equal(0, await context.Raw.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty, cancellationToken: CancellationToken.None));
+
+            // Once the fault has passed, the same client creates them on its next call.
+            await context.Client.GetOrCreateTaskContainerAsync("never-written", ReliabilityContext.Token);
+            Assert.Equal(7, (await (await context.Raw.Indexes.ListAsync(CancellationToken.None)).ToListAsync(CancellationToken.None)).Count);
+            Figures.Print($"createIndexes tried {triggered} times (with back-off) within a {timeout.TotalMilliseconds:0} ms OperationTimeout, then TimeoutException after {elapsed.TotalMilliseconds:0} ms");
+            Figures.Add("persistent createIndexes failures: TimeoutException within OperationTimeout, nothing written", 1);
+        }
+        finally
+        {
+            await fixture.Client.DropDatabaseAsync(database, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_non_transient_error_during_index_creation_surfaces_at_once_and_writes_nothing()
+    {
+        var database = "rel-indexes-" + Guid.NewGuid().ToString("N")[..8];
+        using var context = new ReliabilityContext(fixture, typeof(FaultInjectionTests), databaseName: database);
+        try
+        {
+            MongoCommandException error;
+            await using (var failPoint = await context.FailCommandAsync(new BsonDocument("times", 1), new BsonDocument("errorCode", 85), "createIndexes"))
+            {
+                error = await Assert.ThrowsAsync<MongoCommandException>(() => context.Client.GetOrCreateTaskContainerAsync("never-written", ReliabilityContext.Token));
+                Assert.Equal(1, await failPoint.OffAsync());
+            }
+
+            Assert.Equal(85, error.Code);
+            Assert.Equal(0, await context.Raw.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty, cancellationToken: CancellationToken.None));
+            Figures.Add("non-transient createIndexes errors (code 85): surfaced at once, nothing written", 1);
+        }
+        finally
+        {
+            await fixture.Client.DropDatabaseAsync(database, CancellationToken.None);
+        }
+    }
+
+    private static async Task FirstCallAsync(ReliabilityContext context, string call, string name)
+    {
+        var token = ReliabilityContext.Token;
+        switch (call)
+        {
+            case "create":
+                Assert.True((await context.Client.GetOrCreateTaskContainerAsync(name, token)).Created);
+                break;
+            case "get":
+                Assert.Null(await context.Client.GetTaskContainerAsync(name, token));
+                break;
+            case "query":
+                Assert.Empty((await context.Client.QueryTaskContainersAsync(new TaskContainerQuery(), token)).Containers);
+                break;
+            case "ensure-indexes":
+                await context.Client.EnsureIndexesAsync(token);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(call), call, null);
+        }
+    }
+
     /// <summary>One kind of write, prepared on a container of its own, run, and checked to have applied exactly once.</summary>
     private sealed class Scenario
     {

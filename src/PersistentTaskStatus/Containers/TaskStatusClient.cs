@@ -8,6 +8,15 @@ namespace PersistentTaskStatus;
 /// The entry point: hands out <see cref="TaskContainer"/> handles. Create one per application and share it (it is
 /// thread-safe); with dependency injection, <c>services.AddPersistentTaskStatus(...)</c> registers it as a singleton.
 /// </summary>
+/// <remarks>
+/// Besides the exceptions each member lists, every operation of this client and of its containers and leases may
+/// throw: <see cref="TimeoutException"/> when MongoDB did not answer within
+/// <see cref="TaskStatusOptions.OperationTimeout"/> (its message names the container and task; a write that timed out
+/// was applied whole or not at all); <see cref="OperationCanceledException"/> when the caller's token fired; and the
+/// driver's <see cref="MongoException"/> (such as <see cref="MongoCommandException"/>, <see cref="MongoConnectionException"/>
+/// or <see cref="MongoAuthenticationException"/>) for an error from MongoDB that neither the driver's retries nor the
+/// client's retries of index creation got past. Errors from MongoDB are surfaced, never swallowed.
+/// </remarks>
 public sealed class TaskStatusClient : IDisposable
 {
     private readonly IMongoClient? ownedClient;
@@ -151,13 +160,22 @@ public sealed class TaskStatusClient : IDisposable
     }
 
     /// <summary>
-    /// Creates the indexes the library needs, if they are missing. The client does this by itself before its first
-    /// command (unless <see cref="TaskStatusOptions.CreateIndexes"/> is false); calling it at start-up surfaces
-    /// connection problems early.
+    /// Creates the indexes the library needs, if they are missing. The client does this by itself, once, before its
+    /// first command (unless <see cref="TaskStatusOptions.CreateIndexes"/> is false); calling it at start-up surfaces
+    /// connection problems early. <c>createIndexes</c> is not a retryable write, so the client itself sends it again,
+    /// with exponential back-off, after a transient error (a dropped connection, a primary stepping down, a server
+    /// shutting down) until <see cref="TaskStatusOptions.OperationTimeout"/> has passed.
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>A task that completes when the indexes exist.</returns>
-    /// <exception cref="TimeoutException">MongoDB did not answer within <see cref="TaskStatusOptions.OperationTimeout"/>.</exception>
+    /// <returns>A task that completes when the indexes exist (at once when this client already created them).</returns>
+    /// <exception cref="TimeoutException">
+    /// The indexes could not be created within <see cref="TaskStatusOptions.OperationTimeout"/> (MongoDB did not
+    /// answer, or kept failing with transient errors; the last one is inside).
+    /// </exception>
+    /// <exception cref="MongoException">
+    /// MongoDB refused the indexes with an error that is not transient, for example a <see cref="MongoCommandException"/>
+    /// with code 85 (IndexOptionsConflict) when an index of the same name exists with other options.
+    /// </exception>
     public Task EnsureIndexesAsync(CancellationToken cancellationToken = default) => Store.EnsureIndexesWithinTimeoutAsync(cancellationToken);
 
     /// <summary>Disposes the MongoDB client when this client created it from a connection string.</summary>

@@ -85,13 +85,19 @@ public sealed class TaskStatusOptions
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
     /// <summary>
-    /// How long one operation (one round trip, retries by the driver included) may take before it fails with a
-    /// <see cref="TimeoutException"/>; <see cref="Timeout.InfiniteTimeSpan"/> waits as long as the driver does.
+    /// How long one operation (one round trip, retries by the driver included, and for a client's first operation the
+    /// creation of the indexes with its retries) may take before it fails with a <see cref="TimeoutException"/>;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits as long as the driver does (and retries index creation until the
+    /// caller's token fires).
     /// </summary>
     /// <value>30 seconds by default.</value>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Whether the client creates its indexes (idempotently, once) before its first command.</summary>
+    /// <summary>
+    /// Whether the client creates its indexes (idempotently, once) before its first command, within that command's
+    /// <see cref="OperationTimeout"/>: transient errors are retried with back-off until then (see
+    /// <see cref="TaskStatusClient.EnsureIndexesAsync"/>).
+    /// </summary>
     /// <value>True by default.</value>
     public bool CreateIndexes { get; set; } = true;
 

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "The deployment has no change streams; watching by polling every {IntervalMs} ms")]
     public static partial void WatchPolling(ILogger logger, double intervalMs);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Creating the indexes failed with a transient error (attempt {Attempt}); trying again in {DelayMs:0} ms: {Error}")]
+    public static partial void IndexCreationRetrying(ILogger logger, int attempt, double delayMs, string error, Exception exception);
 }

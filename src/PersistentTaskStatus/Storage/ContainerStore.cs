@@ -20,42 +20,24 @@ internal sealed class ContainerStore
     // BSONObjectTooLarge, and "Resulting document after update is larger than 16777216".
     private static readonly HashSet<int> DocumentTooLargeCodes = [10334, 17419, 17420];
 
-    private readonly bool createIndexes;
     private readonly BsonDocument? retentionStage;
     private readonly TimeSpan operationTimeout;
-    private readonly SemaphoreSlim indexLock = new(1, 1);
-    private volatile bool indexesReady;
+    private readonly CollectionInitializer initializer;
 
     public ContainerStore(IMongoDatabase database, TaskStatusOptions options)
     {
         Collection = database
             .GetCollection<BsonDocument>(options.CollectionName)
             .WithWriteConcern(options.WriteConcern);
-        createIndexes = options.CreateIndexes;
         retentionStage = ContainerCommands.RetentionStage(options.CompletedRetention, options.FailedRetention);
         Logger = options.LoggerFactory.CreateLogger(Telemetry.Name);
         operationTimeout = options.OperationTimeout;
+        initializer = new CollectionInitializer(Collection, options.CreateIndexes, options.TimeProvider, Logger);
     }
 
     public IMongoCollection<BsonDocument> Collection { get; }
 
     public ILogger Logger { get; }
-
-    /// <summary>
-    /// The indexes, each named for what it serves: the unique name (exact and prefix look-ups), newest first and
-    /// changed since, complete/incomplete and failed, stalled tasks, and the retention TTL.
-    /// </summary>
-    public static IReadOnlyList<CreateIndexModel<BsonDocument>> IndexModels { get; } =
-    [
-        new(new BsonDocument(Fields.Name, 1), new CreateIndexOptions { Name = "name_unique", Unique = true }),
-        new(new BsonDocument { { Fields.UpdatedAt, -1 }, { Fields.Id, -1 } }, new CreateIndexOptions { Name = "updatedAt_newest_first" }),
-        new(new BsonDocument { { Fields.IsComplete, 1 }, { Fields.UpdatedAt, -1 }, { Fields.Id, -1 } }, new CreateIndexOptions { Name = "isComplete_updatedAt" }),
-        new(new BsonDocument { { Fields.HasFailed, 1 }, { Fields.UpdatedAt, -1 }, { Fields.Id, -1 } }, new CreateIndexOptions { Name = "hasFailed_updatedAt" }),
-        new(
-            new BsonDocument { { $"{Fields.Tasks}.{Fields.Status}", 1 }, { $"{Fields.Tasks}.{Fields.ProgressChangedAt}", 1 } },
-            new CreateIndexOptions { Name = "tasks_status_progressChangedAt" }),
-        new(new BsonDocument(Fields.ExpiresAt, 1), new CreateIndexOptions { Name = "expiresAt_ttl", ExpireAfter = TimeSpan.Zero }),
-    ];
 
     /// <summary>Runs one write; returns the document after it (projected), or null when the filter matched nothing.</summary>
     public Task<BsonDocument?> WriteAsync(string operation, ContainerWrite write, string containerName, string? taskName, CancellationToken cancellationToken) =>
@@ -131,13 +113,18 @@ internal sealed class ContainerStore
     public Task<List<BsonDocument>> QueryAsync(BsonDocument filter, BsonDocument projection, int limit, CancellationToken cancellationToken) =>
         InstrumentAsync("QueryTaskContainers", "*", null, token => SendQueryAsync(filter, projection, limit, token), found => found.Count > 0, cancellationToken);
 
-    /// <summary>Creates the indexes, within the operation timeout, for callers outside another operation.</summary>
+    /// <summary>
+    /// Prepares the collection (see <see cref="CollectionInitializer"/>) within the operation timeout, for callers
+    /// outside another operation; nothing to do, and no span, once it is prepared.
+    /// </summary>
     public Task EnsureIndexesWithinTimeoutAsync(CancellationToken cancellationToken) =>
-        InstrumentAsync("EnsureIndexes", "*", null, async token =>
-        {
-            await EnsureIndexesAsync(token).ConfigureAwait(false);
-            return true;
-        }, _ => true, cancellationToken);
+        initializer.IsReady
+            ? Task.CompletedTask
+            : InstrumentAsync("EnsureIndexes", "*", null, async token =>
+            {
+                await EnsureIndexesAsync(token).ConfigureAwait(false);
+                return true;
+            }, _ => true, cancellationToken);
 
     private async Task<List<BsonDocument>> SendQueryAsync(BsonDocument filter, BsonDocument projection, int limit, CancellationToken cancellationToken)
     {
@@ -149,28 +136,11 @@ internal sealed class ContainerStore
             .ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Creates the indexes once per client; concurrent first calls wait for the one that creates them.</summary>
-    public async Task EnsureIndexesAsync(CancellationToken cancellationToken)
-    {
-        if (indexesReady || !createIndexes)
-        {
-            return;
-        }
-
-        await indexLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!indexesReady)
-            {
-                await Collection.Indexes.CreateManyAsync(IndexModels, cancellationToken).ConfigureAwait(false);
-                indexesReady = true;
-            }
-        }
-        finally
-        {
-            indexLock.Release();
-        }
-    }
+    /// <summary>
+    /// Prepares the collection once per client (the indexes), within the caller's deadline: every operation calls it
+    /// first, inside its own <see cref="TaskStatusOptions.OperationTimeout"/>.
+    /// </summary>
+    private Task EnsureIndexesAsync(CancellationToken cancellationToken) => initializer.EnsureReadyAsync(cancellationToken);
 
     /// <summary>
     /// Runs one operation inside its span and within <see cref="TaskStatusOptions.OperationTimeout"/>, records its

@@ -15,6 +15,9 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
     /// <summary>MongoDB's answer to $changeStream on a standalone server.</summary>
     private const int ChangeStreamsNotSupported = 40573;
 
+    /// <summary>MongoDB's CursorNotFound.</summary>
+    private const int CursorNotFound = 43;
+
     private static readonly TimeSpan MaxResumeDelay = TimeSpan.FromSeconds(5);
 
     /// <summary>The states of one container, until it is deleted or the caller stops.</summary>
@@ -46,7 +49,7 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
         bool includeCurrentState,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await client.Store.EnsureIndexesAsync(cancellationToken).ConfigureAwait(false);
+        await client.Store.EnsureIndexesWithinTimeoutAsync(cancellationToken).ConfigureAwait(false);
         BsonDocument? resumeToken = null;
         var failures = 0;
         var pipeline = new EmptyPipelineDefinition<ChangeStreamDocument<BsonDocument>>().Match(match);
@@ -206,13 +209,9 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
         return Task.Delay(delay, client.TimeProvider, cancellationToken);
     }
 
-    private static bool IsTransient(Exception ex) => ex switch
-    {
-        MongoConnectionException or TimeoutException or MongoExecutionTimeoutException => true,
-        MongoException mongo when mongo.HasErrorLabel("ResumableChangeStreamError") || mongo.HasErrorLabel("RetryableWriteError") => true,
-        MongoCommandException command => command.Code is 6 or 7 or 89 or 91 or 189 or 262 or 9001 or 10107 or 11600 or 11602 or 13435 or 13436 or 43,
-        _ => false,
-    };
+    /// <summary>What the stream resumes after: a transient error, an expired server-side time limit, or a lost cursor.</summary>
+    private static bool IsTransient(Exception ex) =>
+        TransientErrors.IsTransient(ex) || ex is MongoExecutionTimeoutException or MongoCursorNotFoundException || ex is MongoCommandException { Code: CursorNotFound };
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 
