@@ -127,33 +127,27 @@ internal sealed class ImportJob(TaskContainer container, SampleCollections data,
             RetryDelay = RetryDelay,
         };
 
+        // The whole plan in one atomic write: all of it or none, so a retried feed check finds it whole or absent.
+        List<TaskDefinition> plan = [.. newFiles.Select(file => new TaskDefinition(Download(file), Options(step.For("download", file), weight: 4, dependsOn: [CheckFeed])))];
         foreach (var file in newFiles)
         {
-            await AddIfMissingAsync(Download(file), Options(step.For("download", file), weight: 4, dependsOn: [CheckFeed]), cancellationToken);
+            plan.Add(new TaskDefinition(Verify(file), Options(step.For("verify", file), weight: 1, dependsOn: [Download(file)])));
+            plan.Add(new TaskDefinition(Import(file), Options(step.For("import", file), weight: 3, runAfterPrevious: true)));
         }
 
-        foreach (var file in newFiles)
-        {
-            await AddIfMissingAsync(Verify(file), Options(step.For("verify", file), weight: 1, dependsOn: [Download(file)]), cancellationToken);
-            await AddIfMissingAsync(Import(file), Options(step.For("import", file), weight: 3, runAfterPrevious: true), cancellationToken);
-        }
-
-        await AddIfMissingAsync(RebuildIndexes, Options(step.For(RebuildIndexes), weight: 1, dependsOn: [.. newFiles.Select(Import)]), cancellationToken);
-        await AddIfMissingAsync(CleanUp, Options(step.For(CleanUp), weight: 1, runAfterPrevious: true), cancellationToken);
-        await lease.ReportProgressAsync(100, $"{newFiles.Count} new files", cancellationToken: cancellationToken);
-        return new CheckFeedResult { NewFiles = newFiles.Count };
-    }
-
-    private async Task AddIfMissingAsync(string name, TaskOptions options, CancellationToken cancellationToken)
-    {
+        plan.Add(new TaskDefinition(RebuildIndexes, Options(step.For(RebuildIndexes), weight: 1, dependsOn: [.. newFiles.Select(Import)])));
+        plan.Add(new TaskDefinition(CleanUp, Options(step.For(CleanUp), weight: 1, runAfterPrevious: true)));
         try
         {
-            await container.AddTaskAsync(name, options, cancellationToken);
+            await container.AddTasksAsync(plan, cancellationToken);
         }
         catch (DuplicateTaskException)
         {
-            // Added by an earlier attempt of the feed check.
+            // Added, whole, by an earlier attempt of the feed check.
         }
+
+        await lease.ReportProgressAsync(100, $"{newFiles.Count} new files", cancellationToken: cancellationToken);
+        return new CheckFeedResult { NewFiles = newFiles.Count };
     }
 
     /// <summary>

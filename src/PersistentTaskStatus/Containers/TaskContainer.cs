@@ -133,14 +133,14 @@ public sealed partial class TaskContainer
     /// <param name="tasks">The tasks, in the order they are appended; names unique.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The tasks as committed, in the order given.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="tasks"/> or a name is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="tasks"/>, one of its entries, or a name is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="tasks"/> is empty, names a task twice, holds an invalid name, bad data, or a dependency on a later entry.</exception>
     /// <exception cref="ArgumentOutOfRangeException">Retries, delay or weight is negative.</exception>
     /// <exception cref="DuplicateTaskException">The container already has a task of one of these names; nothing was written.</exception>
     /// <exception cref="TaskDependencyException">A dependency names no task of the container or of the batch; nothing was written.</exception>
     /// <exception cref="TaskContainerNotFoundException">The container no longer exists.</exception>
     /// <exception cref="TaskContainerTooLargeException">The container would pass MongoDB's 16 MB document limit.</exception>
-    public async Task<IReadOnlyList<TaskState>> AddTasksAsync(IReadOnlyList<(string Name, TaskOptions? Options)> tasks, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TaskState>> AddTasksAsync(IReadOnlyList<TaskDefinition> tasks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         if (tasks.Count == 0)
@@ -153,7 +153,7 @@ public sealed partial class TaskContainer
         var external = new List<string>();
         for (var i = 0; i < tasks.Count; i++)
         {
-            var (name, options) = tasks[i];
+            var (name, options) = tasks[i] ?? throw new ArgumentNullException(nameof(tasks), $"Entry {i} of the tasks to add to task container '{Name}' is null.");
             options ??= new TaskOptions();
             Validation.TaskName(Name, name, nameof(tasks));
             if (names.Contains(name, StringComparer.Ordinal))
@@ -169,7 +169,7 @@ public sealed partial class TaskContainer
 
             foreach (var dependency in dependsOn)
             {
-                if (tasks.Skip(i + 1).Any(t => t.Name == dependency))
+                if (tasks.Skip(i + 1).Any(t => t?.Name == dependency))
                 {
                     throw new ArgumentException($"Task '{name}' of task container '{Name}' depends on '{dependency}', which comes after it in the batch.", nameof(tasks));
                 }
@@ -463,7 +463,22 @@ public sealed partial class TaskContainer
 
     /// <summary>
     /// Yields this container's new state after each committed change, as a new handle, until the container is
-    /// deleted or <paramref name="cancellationToken"/> fires. Through a MongoDB change stream where the deployment has
+    /// deleted or the watch is cancelled. Through a MongoDB change stream where the deployment has them (a replica set
+    /// or sharded cluster), resuming by itself after a transient error without skipping or repeating a change; on a
+    /// standalone server by polling every <see cref="TaskStatusOptions.WatchPollInterval"/>. The current state is not
+    /// yielded; <see cref="WatchAsync(bool, CancellationToken)"/> can start with it.
+    /// </summary>
+    /// <returns>The container's states, one per change (per poll that saw a change, when polling).</returns>
+    public IAsyncEnumerable<TaskContainer> WatchAsync() => WatchAsync(includeCurrentState: false, CancellationToken.None);
+
+    /// <inheritdoc cref="WatchAsync()"/>
+    /// <param name="cancellationToken">Stops the watch.</param>
+    public IAsyncEnumerable<TaskContainer> WatchAsync(CancellationToken cancellationToken) => WatchAsync(includeCurrentState: false, cancellationToken);
+
+    /// <summary>
+    /// Yields this container's new state after each committed change, as a new handle, until the container is
+    /// deleted or <paramref name="cancellationToken"/> fires; first its current state when
+    /// <paramref name="includeCurrentState"/> is true. Through a MongoDB change stream where the deployment has
     /// them (a replica set or sharded cluster), resuming by itself after a transient error without skipping or
     /// repeating a change; on a standalone server by polling every <see cref="TaskStatusOptions.WatchPollInterval"/>.
     /// </summary>
@@ -473,7 +488,7 @@ public sealed partial class TaskContainer
     /// </param>
     /// <param name="cancellationToken">Stops the watch.</param>
     /// <returns>The container's states, one per change (per poll that saw a change, when polling).</returns>
-    public async IAsyncEnumerable<TaskContainer> WatchAsync(bool includeCurrentState = false, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<TaskContainer> WatchAsync(bool includeCurrentState, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var id = Snapshot.Id;
         if (id.IsBsonNull)

@@ -112,6 +112,17 @@ public sealed class TaskStatusClient : IDisposable
     }
 
     /// <summary>
+    /// Yields the new state of every container after each committed change, until the watch is cancelled:
+    /// <see cref="WatchAsync(string, CancellationToken)"/> without a name prefix.
+    /// </summary>
+    /// <returns>Container states, one per change.</returns>
+    public IAsyncEnumerable<TaskContainer> WatchAsync() => WatchAsync(namePrefix: null, CancellationToken.None);
+
+    /// <inheritdoc cref="WatchAsync()"/>
+    /// <param name="cancellationToken">Stops the watch.</param>
+    public IAsyncEnumerable<TaskContainer> WatchAsync(CancellationToken cancellationToken) => WatchAsync(namePrefix: null, cancellationToken);
+
+    /// <summary>
     /// Yields the new state of every container (or of those whose name starts with <paramref name="namePrefix"/>)
     /// after each committed change, until <paramref name="cancellationToken"/> fires. Through a MongoDB change stream
     /// where the deployment has them, resuming by itself after a transient error; on a standalone server by polling
@@ -120,7 +131,7 @@ public sealed class TaskStatusClient : IDisposable
     /// <param name="namePrefix">Only containers whose name starts with this text; null for all.</param>
     /// <param name="cancellationToken">Stops the watch.</param>
     /// <returns>Container states, one per change.</returns>
-    public async IAsyncEnumerable<TaskContainer> WatchAsync(string? namePrefix = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<TaskContainer> WatchAsync(string? namePrefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var document in new Watching.ContainerWatcher(this).WatchManyAsync(namePrefix, cancellationToken).ConfigureAwait(false))
         {

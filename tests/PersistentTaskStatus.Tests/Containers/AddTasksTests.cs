@@ -19,10 +19,10 @@ public sealed class AddTasksTests(MongoFixture fixture) : IDisposable
 
         var added = await container.AddTasksAsync(
         [
-            ("download-1", new TaskOptions { DependsOn = ["check-feed"], TaskData = new BsonDocument("file", "a") }),
-            ("download-2", new TaskOptions { DependsOn = ["check-feed"], TaskData = new BsonDocument("file", "b") }),
-            ("verify", new TaskOptions { DependsOn = ["download-1", "download-2"] }),
-            ("clean-up", new TaskOptions { RunAfterPrevious = true }),
+            new("download-1", new TaskOptions { DependsOn = ["check-feed"], TaskData = new BsonDocument("file", "a") }),
+            new("download-2", new TaskOptions { DependsOn = ["check-feed"], TaskData = new BsonDocument("file", "b") }),
+            new("verify", new TaskOptions { DependsOn = ["download-1", "download-2"] }),
+            new("clean-up", new TaskOptions { RunAfterPrevious = true }),
         ], Token);
 
         var command = Assert.Single(context.Commands);
@@ -53,7 +53,7 @@ public sealed class AddTasksTests(MongoFixture fixture) : IDisposable
         var (container, _) = await context.Client.GetOrCreateTaskContainerAsync("chain", Token);
         await container.AddTaskAsync("import", cancellationToken: Token);
 
-        var added = await container.AddTasksAsync([("rebuild-indexes", new TaskOptions { RunAfterPrevious = true }), ("clean-up", new TaskOptions { RunAfterPrevious = true })], Token);
+        var added = await container.AddTasksAsync([new("rebuild-indexes", new TaskOptions { RunAfterPrevious = true }), new("clean-up", new TaskOptions { RunAfterPrevious = true })], Token);
 
         Assert.Equal(["import"], added[0].DependsOn);
         Assert.Equal(["rebuild-indexes"], added[1].DependsOn);
@@ -66,7 +66,7 @@ public sealed class AddTasksTests(MongoFixture fixture) : IDisposable
         await container.AddTaskAsync("b", cancellationToken: Token);
         var before = await context.DumpAsync();
 
-        var error = await Assert.ThrowsAsync<DuplicateTaskException>(() => container.AddTasksAsync([("a", null), ("b", null), ("c", null)], Token));
+        var error = await Assert.ThrowsAsync<DuplicateTaskException>(() => container.AddTasksAsync([new("a"), new("b"), new("c")], Token));
 
         Assert.Equal("b", error.TaskName);
         Assert.Equal(before, await context.DumpAsync());
@@ -79,7 +79,7 @@ public sealed class AddTasksTests(MongoFixture fixture) : IDisposable
         var before = await context.DumpAsync();
 
         var error = await Assert.ThrowsAsync<TaskDependencyException>(() =>
-            container.AddTasksAsync([("a", null), ("b", new TaskOptions { DependsOn = ["a", "nowhere"] })], Token));
+            container.AddTasksAsync([new("a"), new("b", new TaskOptions { DependsOn = ["a", "nowhere"] })], Token));
 
         Assert.Equal(["nowhere"], error.MissingDependencies);
         Assert.Equal(before, await context.DumpAsync());
@@ -92,9 +92,11 @@ public sealed class AddTasksTests(MongoFixture fixture) : IDisposable
         var before = await context.DumpAsync();
 
         await Assert.ThrowsAsync<ArgumentException>(() => container.AddTasksAsync([], Token));
-        await Assert.ThrowsAsync<ArgumentException>(() => container.AddTasksAsync([("a", null), ("a", null)], Token));
-        await Assert.ThrowsAsync<ArgumentException>(() => container.AddTasksAsync([("a", new TaskOptions { DependsOn = ["b"] }), ("b", null)], Token));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => container.AddTasksAsync([("a", new TaskOptions { MaxRetries = -1 })], Token));
+        await Assert.ThrowsAsync<ArgumentException>(() => container.AddTasksAsync([new("a"), new("a")], Token));
+        await Assert.ThrowsAsync<ArgumentException>(() => container.AddTasksAsync([new("a", new TaskOptions { DependsOn = ["b"] }), new("b")], Token));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => container.AddTasksAsync([new("a", new TaskOptions { MaxRetries = -1 })], Token));
+        var nullEntry = await Assert.ThrowsAsync<ArgumentNullException>(() => container.AddTasksAsync([new("a"), null!], Token));
+        Assert.Contains("Entry 1 of the tasks to add to task container 'bad-batch' is null.", nullEntry.Message, StringComparison.Ordinal);
 
         Assert.Equal(before, await context.DumpAsync());
     }

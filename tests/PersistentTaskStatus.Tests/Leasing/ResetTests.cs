@@ -149,7 +149,7 @@ public sealed class ResetTests(MongoFixture fixture) : IDisposable
         context.ClearCommands();
 
         var added = await container.AddTaskAsync("import", new TaskOptions { DependsOn = ["download"] }, Token);
-        var batch = await container.AddTasksAsync([("verify", null), ("report", new TaskOptions { RunAfterPrevious = true, DependsOn = ["import"] })], Token);
+        var batch = await container.AddTasksAsync([new("verify"), new("report", new TaskOptions { RunAfterPrevious = true, DependsOn = ["import"] })], Token);
 
         Assert.Equal(2, context.Commands.Count);
         Assert.Equal(TaskRunStatus.Failed, added.Status);

@@ -67,6 +67,56 @@ public sealed class WatchTests(MongoFixture fixture) : IDisposable
         }
     }
 
+    /// <summary>Writes a new progress until <paramref name="seen"/> completes, so that a watch that opens late still sees one.</summary>
+    private static async Task<TaskContainer> KeepChangingUntilSeenAsync(TaskContainer container, string task, Task<TaskContainer> seen)
+    {
+        for (var step = 1; !seen.IsCompleted && step < 1000; step++)
+        {
+            await container.UpdateProgressAsync(task, step / 10.0, cancellationToken: Token);
+            await Task.WhenAny(seen, Task.Delay(50, Token));
+        }
+
+        return await seen;
+    }
+
+    private static async Task<TaskContainer> FirstAsync(IAsyncEnumerable<TaskContainer> states)
+    {
+        await foreach (var state in states)
+        {
+            return state;
+        }
+
+        throw new InvalidOperationException("The watch ended without a state.");
+    }
+
+    [Fact]
+    public async Task Watching_a_container_with_only_a_token_yields_its_changes_and_not_its_current_state()
+    {
+        var (container, _) = await context.Client.GetOrCreateTaskContainerAsync("token-only", Token);
+        await container.AddTaskAsync("t", cancellationToken: Token);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cancel.CancelAfter(TimeSpan.FromMinutes(1));
+
+        var first = await KeepChangingUntilSeenAsync(container, "t", FirstAsync(container.WatchAsync(cancel.Token)));
+
+        Assert.Equal("token-only", first.Name);
+        Assert.True(first.Tasks[0].PercentageComplete > 0, "the first state yielded was the state before any change");
+    }
+
+    [Fact]
+    public async Task Watching_every_container_with_only_a_token_yields_their_changes()
+    {
+        var (container, _) = await context.Client.GetOrCreateTaskContainerAsync("all-token-only", Token);
+        await container.AddTaskAsync("t", cancellationToken: Token);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cancel.CancelAfter(TimeSpan.FromMinutes(1));
+
+        var first = await KeepChangingUntilSeenAsync(container, "t", FirstAsync(context.Client.WatchAsync(cancel.Token)));
+
+        Assert.Equal("all-token-only", first.Name);
+        Assert.True(first.Tasks[0].PercentageComplete > 0);
+    }
+
     [Fact]
     public async Task A_container_watch_ends_when_the_container_is_deleted()
     {
