@@ -1,0 +1,3 @@
+using PersistentTaskStatus.Testing;
+
+[assembly: AssemblyFixture(typeof(MongoFixture))]
