@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.Tests.DependencyInjection;
 
