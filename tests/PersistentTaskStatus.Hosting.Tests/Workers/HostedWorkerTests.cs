@@ -32,7 +32,23 @@ public sealed class HostedWorkerTests(MongoFixture fixture) : IAsyncLifetime
         var records = new ConcurrentQueue<(string Container, string Task, string Owner, long Token, int Attempt)>();
         var owners = new ConcurrentDictionary<string, byte>();
         var bothWorking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = new ConcurrentDictionary<string, int>();
+        var mostRunning = new ConcurrentDictionary<string, int>();
         async Task Handle(TaskLease lease, CancellationToken cancellationToken)
+        {
+            var now = running.AddOrUpdate(lease.Owner, 1, (_, n) => n + 1);
+            mostRunning.AddOrUpdate(lease.Owner, now, (_, most) => Math.Max(most, now));
+            try
+            {
+                await HandleOneAsync(lease, cancellationToken);
+            }
+            finally
+            {
+                running.AddOrUpdate(lease.Owner, 0, (_, n) => n - 1);
+            }
+        }
+
+        async Task HandleOneAsync(TaskLease lease, CancellationToken cancellationToken)
         {
             owners.TryAdd(lease.Owner, 0);
             if (owners.Count == 2)
@@ -92,6 +108,9 @@ public sealed class HostedWorkerTests(MongoFixture fixture) : IAsyncLifetime
 
         Assert.Contains(ran, r => r.Owner == "host-a");
         Assert.Contains(ran, r => r.Owner == "host-b");
+
+        // One limit per host across its 20 containers: never more than 4 tasks at once on either.
+        Assert.All(mostRunning.Values, most => Assert.InRange(most, 1, 4));
     }
 
     [Fact]
