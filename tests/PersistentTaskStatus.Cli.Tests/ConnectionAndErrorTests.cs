@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.Cli.Tests;
 

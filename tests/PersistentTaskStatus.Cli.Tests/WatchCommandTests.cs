@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.Cli.Tests;
 

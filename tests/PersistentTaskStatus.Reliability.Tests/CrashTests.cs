@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.Reliability.Tests;
 

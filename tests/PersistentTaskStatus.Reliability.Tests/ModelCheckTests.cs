@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.Reliability.Tests;
 

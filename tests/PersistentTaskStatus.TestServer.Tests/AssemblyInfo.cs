@@ -1,3 +1,3 @@
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 [assembly: AssemblyFixture(typeof(MongoFixture))]

@@ -32,6 +32,7 @@ public sealed class MongoTestServer : IAsyncDisposable
         Engine = new ServerState(options, $"127.0.0.1:{Port}");
     }
 
+    /// <summary>The settings the server was started with.</summary>
     public MongoTestServerOptions Options { get; }
 
     /// <summary>The TCP port the server listens on.</summary>
@@ -55,8 +56,12 @@ public sealed class MongoTestServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Removes every document that a TTL index says has expired, now; returns how many were removed.</summary>
-    public int SweepExpiredDocuments() => Engine.Ttl.Sweep(DateTime.UtcNow);
+    /// <summary>
+    /// Removes every document that a TTL index says has expired by the server's clock
+    /// (<see cref="MongoTestServerOptions.TimeProvider"/>), now; returns how many were removed.
+    /// </summary>
+    /// <returns>How many documents were removed.</returns>
+    public int SweepExpiredDocuments() => Engine.Ttl.Sweep(Engine.Now);
 
     /// <summary>
     /// Stops answering, as in a network partition: from now on every command (the driver's monitoring included)
@@ -75,6 +80,10 @@ public sealed class MongoTestServer : IAsyncDisposable
     public void ClearFailPoints() => Engine.Dispatcher.FailPoints.Clear();
 
     /// <summary>Starts a server on 127.0.0.1 (an ephemeral port unless <see cref="MongoTestServerOptions.Port"/> is set).</summary>
+    /// <param name="options">Its settings; the defaults when null.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The server, listening.</returns>
+    /// <exception cref="System.Net.Sockets.SocketException">The port is taken.</exception>
     public static Task<MongoTestServer> StartAsync(MongoTestServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new MongoTestServerOptions();
@@ -86,6 +95,8 @@ public sealed class MongoTestServer : IAsyncDisposable
         return Task.FromResult(server);
     }
 
+    /// <summary>Stops listening, closes every connection and drops everything the server held.</summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
         if (stopping.IsCancellationRequested)

@@ -22,6 +22,15 @@ public sealed class MongoTestServerOptions
     /// </summary>
     public TimeSpan TtlMonitorInterval { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The server's clock: what <c>$$NOW</c>, <c>hello</c>'s <c>localTime</c>, change events' <c>wallTime</c> and
+    /// cluster times read, and what the TTL monitor judges expiry by and sweeps on. A test that moves it (a
+    /// <c>FakeTimeProvider</c>, or the clock of <c>TaskStatusTestEnvironment</c>) moves all of these; real waiting
+    /// (an awaiting <c>getMore</c>'s <c>maxAwaitTimeMS</c>, a fail point's <c>blockTimeMS</c>) stays real time.
+    /// </summary>
+    /// <value><see cref="TimeProvider.System"/> by default.</value>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Writes a line per command to standard error when true.</summary>
     public bool Verbose { get; init; }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using MongoDB.Driver.Core.Events;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.Tests;
 

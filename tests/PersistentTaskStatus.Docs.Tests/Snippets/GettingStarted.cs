@@ -4,7 +4,7 @@ using MongoDB.Driver;
 using PersistentTaskStatus;
 // end-snippet
 using Microsoft.Extensions.Configuration;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 // The README's examples live outside the library's namespace, so that they need exactly the using directives a user's
 // code needs.

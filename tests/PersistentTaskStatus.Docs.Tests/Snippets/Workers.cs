@@ -1,6 +1,6 @@
 using PersistentTaskStatus;
 using PersistentTaskStatus.Docs.Tests;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace ReadmeExamples;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using MongoDB.Driver;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.TestServer.Tests.Commands;
 

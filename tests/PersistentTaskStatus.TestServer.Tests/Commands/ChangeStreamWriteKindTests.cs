@@ -1,6 +1,6 @@
 using MongoDB.Bson.Serialization;
 using MongoDB.Driver;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.TestServer.Tests.Commands;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using MongoDB.Driver;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 using PersistentTaskStatus.TestServer.Tests.Specifications;
 
 namespace PersistentTaskStatus.TestServer.Tests.Commands;

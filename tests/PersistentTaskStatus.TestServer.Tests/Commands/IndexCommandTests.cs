@@ -1,5 +1,5 @@
 using MongoDB.Driver;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.TestServer.Tests.Commands;
 

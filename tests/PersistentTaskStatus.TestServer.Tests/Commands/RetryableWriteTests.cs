@@ -1,5 +1,5 @@
 using MongoDB.Driver;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 using PersistentTaskStatus.TestServer.Tests.Specifications;
 
 namespace PersistentTaskStatus.TestServer.Tests.Commands;

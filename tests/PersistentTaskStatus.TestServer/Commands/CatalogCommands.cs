@@ -170,7 +170,7 @@ internal sealed partial class CommandDispatcher
         var filter = CommandArguments.OptionalDocument(request.Command, "filter") is { } filterDocument
             ? QueryFilter.Parse(filterDocument)
             : null;
-        var context = ExpressionContext.ForNow();
+        var context = new ExpressionContext(server.Now);
         var databases = new BsonArray();
         long total = 0;
         foreach (var database in server.Storage.Databases)
@@ -204,7 +204,7 @@ internal sealed partial class CommandDispatcher
         var batchSize = CommandArguments.OptionalDocument(request.Command, "cursor") is { } cursor
             ? (int?)NonNegative(cursor, "batchSize")
             : null;
-        var context = ExpressionContext.ForNow();
+        var context = new ExpressionContext(server.Now);
         var results = new List<BsonDocument>();
         foreach (var collection in server.Storage.FindDatabase(request.Database)?.Collections ?? [])
         {
@@ -347,7 +347,7 @@ internal sealed partial class CommandDispatcher
         }
     }
 
-    private static IndexDefinition ParseIndex(BsonDocument specification)
+    private IndexDefinition ParseIndex(BsonDocument specification)
     {
         var key = specification.TryGetValue("key", out var k) && k is BsonDocument keyDocument && keyDocument.ElementCount > 0
             ? keyDocument
@@ -389,7 +389,7 @@ internal sealed partial class CommandDispatcher
                     partial = option.Value as BsonDocument
                         ?? throw CommandArguments.WrongType("partialFilterExpression", option.Value, "object");
                     var parsed = QueryFilter.Parse(partial);
-                    partialFilter = document => parsed.Matches(document, ExpressionContext.ForNow());
+                    partialFilter = document => parsed.Matches(document, new ExpressionContext(server.Now));
                     normalized[option.Name] = partial.DeepClone();
                     break;
                 case "expireAfterSeconds":

@@ -239,7 +239,7 @@ internal sealed partial class CommandDispatcher
             return batch;
         }
 
-        var context = ExpressionContext.ForNow();
+        var context = new ExpressionContext(server.Now);
         foreach (var entry in server.Storage.ChangeLog.After(cursor.Position).ToList())
         {
             if (batch.Count >= batchSize)

@@ -6,7 +6,6 @@ namespace PersistentTaskStatus.TestServer.Commands;
 internal sealed partial class CommandDispatcher
 {
     private const int MaxWireVersion = 21; // MongoDB 7.0
-    private readonly DateTime startedAt = DateTime.UtcNow;
 
     private void RegisterHandshakeCommands()
     {
@@ -45,13 +44,13 @@ internal sealed partial class CommandDispatcher
             { "lastWrite", new BsonDocument
                 {
                     { "opTime", new BsonDocument { { "ts", new BsonTimestamp(0) }, { "t", 1L } } },
-                    { "lastWriteDate", DateTime.UtcNow },
+                    { "lastWriteDate", server.Now },
                 }
             },
             { "maxBsonObjectSize", 16 * 1024 * 1024 },
             { "maxMessageSizeBytes", 48_000_000 },
             { "maxWriteBatchSize", 100_000 },
-            { "localTime", DateTime.UtcNow },
+            { "localTime", server.Now },
             { "logicalSessionTimeoutMinutes", 30 },
             { "connectionId", request.Connection.Id },
             { "minWireVersion", 0 },

@@ -220,9 +220,9 @@ internal sealed partial class CommandDispatcher
     }
 
     /// <summary>The command's <c>$$NOW</c> and its <c>let</c> variables, evaluated once.</summary>
-    private static ExpressionContext CreateExpressionContext(BsonDocument command)
+    private ExpressionContext CreateExpressionContext(BsonDocument command)
     {
-        var now = DateTime.UtcNow;
+        var now = server.Now;
         var letVariables = CommandArguments.OptionalDocument(command, "let");
         if (letVariables is null)
         {

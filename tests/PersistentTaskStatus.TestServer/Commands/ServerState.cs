@@ -9,12 +9,15 @@ internal sealed class ServerState : IDisposable
     {
         Options = options;
         HostAndPort = hostAndPort;
-        Storage = new StorageEngine();
+        Storage = new StorageEngine(options.TimeProvider);
         Dispatcher = new CommandDispatcher(this);
-        Ttl = new TtlMonitor(Storage, options.TtlMonitorInterval);
+        Ttl = new TtlMonitor(Storage, options.TtlMonitorInterval, options.TimeProvider);
     }
 
     public MongoTestServerOptions Options { get; }
+
+    /// <summary>The server's "now": <c>$$NOW</c>, <c>localTime</c>, change events' <c>wallTime</c>, TTL expiry.</summary>
+    public DateTime Now => Options.TimeProvider.GetUtcNow().UtcDateTime;
 
     public string HostAndPort { get; }
 

@@ -9,7 +9,7 @@ namespace PersistentTaskStatus.TestServer.Engine;
 /// Object, Array, BinData, ObjectId, Boolean, Date, Timestamp, Regular Expression, MaxKey. Numbers of different BSON
 /// types compare by value; NaN is smaller than every other number and equal to itself.
 /// </summary>
-public sealed class BsonOrder : IComparer<BsonValue>, IEqualityComparer<BsonValue>
+internal sealed class BsonOrder : IComparer<BsonValue>, IEqualityComparer<BsonValue>
 {
     public static readonly BsonOrder Instance = new();
 

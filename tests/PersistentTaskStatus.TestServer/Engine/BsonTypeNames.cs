@@ -3,7 +3,7 @@ using MongoDB.Bson;
 namespace PersistentTaskStatus.TestServer.Engine;
 
 /// <summary>MongoDB's names of the BSON types, as <c>$type</c> reports them and error messages quote them.</summary>
-public static class BsonTypeNames
+internal static class BsonTypeNames
 {
     /// <summary>The type name of a value; C# null (a missing value) is "missing".</summary>
     public static string Of(BsonValue? value) => value?.BsonType switch

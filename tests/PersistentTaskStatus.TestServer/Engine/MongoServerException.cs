@@ -4,7 +4,7 @@ namespace PersistentTaskStatus.TestServer.Engine;
 /// An error that the server reports to the client as MongoDB does: <c>ok: 0</c>, <c>errmsg</c>, <c>code</c>,
 /// <c>codeName</c>. Every layer throws it; the command layer turns it into the reply.
 /// </summary>
-public sealed class MongoServerException : Exception
+internal sealed class MongoServerException : Exception
 {
     public MongoServerException(int code, string codeName, string message)
         : base(message)
@@ -37,7 +37,7 @@ public sealed class MongoServerException : Exception
 }
 
 /// <summary>MongoDB's error codes (src/mongo/base/error_codes.yml), the ones this server reports.</summary>
-public enum ErrorCode
+internal enum ErrorCode
 {
     InternalError = 1,
     BadValue = 2,

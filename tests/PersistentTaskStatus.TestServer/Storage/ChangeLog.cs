@@ -7,8 +7,14 @@ namespace PersistentTaskStatus.TestServer.Storage;
 /// mutated after they are stored (an update stores a new document), so entries keep references, not copies.
 /// Appends happen under <see cref="StorageEngine.SyncRoot"/>; waiting readers are woken without it.
 /// </summary>
-internal sealed class ChangeLog
+internal sealed class ChangeLog(TimeProvider clock)
 {
+    /// <summary>A change log on the system clock.</summary>
+    public ChangeLog()
+        : this(TimeProvider.System)
+    {
+    }
+
     /// <summary>
     /// How many entries are kept, and how many bytes of documents they may hold, like the oplog's size limit: a change
     /// stream resuming from before the oldest entry kept gets ChangeStreamHistoryLost.
@@ -50,7 +56,7 @@ internal sealed class ChangeLog
         var entry = new ChangeEntry(
             ++LastSequence,
             NextClusterTime(peek: false),
-            DateTime.UtcNow,
+            clock.GetUtcNow().UtcDateTime,
             operationType,
             database,
             collection,
@@ -95,7 +101,7 @@ internal sealed class ChangeLog
 
     private BsonTimestamp NextClusterTime(bool peek)
     {
-        var seconds = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var seconds = (uint)clock.GetUtcNow().ToUnixTimeSeconds();
         if (peek)
         {
             return new BsonTimestamp((int)Math.Max(seconds, lastSeconds), (int)increment);

@@ -10,14 +10,15 @@ namespace PersistentTaskStatus.TestServer.Storage;
 internal sealed class TtlMonitor : IDisposable
 {
     private readonly StorageEngine storage;
-    private readonly Timer? timer;
+    private readonly ITimer? timer;
 
-    public TtlMonitor(StorageEngine storage, TimeSpan interval)
+    /// <summary>A monitor that sweeps every <paramref name="interval"/> by <paramref name="clock"/>, which also judges expiry.</summary>
+    public TtlMonitor(StorageEngine storage, TimeSpan interval, TimeProvider clock)
     {
         this.storage = storage;
         if (interval > TimeSpan.Zero && interval != Timeout.InfiniteTimeSpan)
         {
-            timer = new Timer(_ => Sweep(DateTime.UtcNow), null, interval, interval);
+            timer = clock.CreateTimer(_ => Sweep(clock.GetUtcNow().UtcDateTime), null, interval, interval);
         }
     }
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.Tests.DependencyInjection;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.Tests.Leasing;
 

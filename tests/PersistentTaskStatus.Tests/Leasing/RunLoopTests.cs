@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.Tests.Leasing;
 

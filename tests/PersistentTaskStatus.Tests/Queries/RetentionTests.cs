@@ -1,4 +1,4 @@
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 
 namespace PersistentTaskStatus.Tests.Queries;
 

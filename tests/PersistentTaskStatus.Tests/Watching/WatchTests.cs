@@ -1,4 +1,4 @@
-using PersistentTaskStatus.Testing;
+using PersistentTaskStatus.TestInfrastructure;
 using PersistentTaskStatus.TestServer;
 
 namespace PersistentTaskStatus.Tests.Watching;

@@ -8,7 +8,7 @@ namespace PersistentTaskStatus.TestServer.Engine.Aggregation;
 /// (https://www.mongodb.com/docs/manual/reference/operator/aggregation-pipeline/). Stages that read other
 /// collections or the change log are the command layer's.
 /// </summary>
-public sealed class AggregationPipeline
+internal sealed class AggregationPipeline
 {
     // The stages an update may use (https://www.mongodb.com/docs/manual/tutorial/update-documents-with-aggregation-pipeline/).
     private static readonly HashSet<string> UpdateStages =

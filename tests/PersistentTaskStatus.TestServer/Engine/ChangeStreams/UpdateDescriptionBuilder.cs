@@ -8,7 +8,7 @@ namespace PersistentTaskStatus.TestServer.Engine.ChangeStreams;
 /// <c>updatedFields</c> under dotted paths (embedded documents and array elements are described field by field),
 /// removed fields in <c>removedFields</c>, arrays that got shorter in <c>truncatedArrays</c>.
 /// </summary>
-public static class UpdateDescriptionBuilder
+internal static class UpdateDescriptionBuilder
 {
     public static BsonDocument Build(BsonDocument before, BsonDocument after)
     {

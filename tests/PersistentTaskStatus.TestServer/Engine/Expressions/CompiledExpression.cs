@@ -6,7 +6,7 @@ namespace PersistentTaskStatus.TestServer.Engine.Expressions;
 /// An aggregation expression parsed once (<see cref="ExpressionEvaluator.Parse"/>) and evaluated for many documents.
 /// <see cref="Evaluate(EvaluationScope)"/> returns C# null for "missing".
 /// </summary>
-public abstract class CompiledExpression
+internal abstract class CompiledExpression
 {
     public BsonValue? Evaluate(BsonDocument root, ExpressionContext context) =>
         Evaluate(EvaluationScope.ForDocument(root, context));

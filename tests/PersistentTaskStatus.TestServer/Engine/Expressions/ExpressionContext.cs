@@ -6,7 +6,7 @@ namespace PersistentTaskStatus.TestServer.Engine.Expressions;
 /// What one command evaluates its expressions against: the command's single <c>$$NOW</c> and the user's
 /// <c>let</c> variables. <c>$$ROOT</c> and <c>$$CURRENT</c> are bound per document by the evaluator.
 /// </summary>
-public sealed class ExpressionContext
+internal sealed class ExpressionContext
 {
     public ExpressionContext(DateTime now, BsonDocument? variables = null)
     {

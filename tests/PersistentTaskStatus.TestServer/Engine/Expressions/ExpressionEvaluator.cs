@@ -6,7 +6,7 @@ namespace PersistentTaskStatus.TestServer.Engine.Expressions;
 /// <summary>
 /// Evaluates aggregation expressions (https://www.mongodb.com/docs/manual/reference/operator/aggregation/).
 /// </summary>
-public static class ExpressionEvaluator
+internal static class ExpressionEvaluator
 {
     private static readonly Dictionary<string, OperatorParser> Operators = BuildOperatorTable();
 

@@ -8,7 +8,7 @@ namespace PersistentTaskStatus.TestServer.Engine.Expressions;
 /// each value is an expression evaluated once, before any document is read, so it may not refer to document fields;
 /// each name is a user variable name (https://www.mongodb.com/docs/manual/reference/aggregation-variables/#user-variables).
 /// </summary>
-public static class LetParameters
+internal static class LetParameters
 {
     private static readonly HashSet<string> SystemVariables = new(StringComparer.Ordinal) { "NOW", "CLUSTER_TIME" };
 

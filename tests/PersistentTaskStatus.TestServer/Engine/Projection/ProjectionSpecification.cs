@@ -7,7 +7,7 @@ namespace PersistentTaskStatus.TestServer.Engine.Projection;
 /// A parsed projection, for find (https://www.mongodb.com/docs/manual/reference/method/db.collection.find/#projection)
 /// and for the aggregation stage <c>$project</c>.
 /// </summary>
-public sealed class ProjectionSpecification
+internal sealed class ProjectionSpecification
 {
     private readonly ProjectionNode root;
 

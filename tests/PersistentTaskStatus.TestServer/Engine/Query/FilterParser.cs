@@ -11,6 +11,7 @@ internal static class FilterParser
     private static readonly HashSet<string> UnsupportedTopLevel =
         ["$where", "$text", "$jsonSchema", "$alwaysTrue", "$alwaysFalse", "$sampleRate"];
 
+    /// <param name="filter">The filter document.</param>
     /// <param name="topLevel">False inside <c>$elemMatch</c>, where <c>$expr</c> is refused.</param>
     public static IMatcher ParseDocument(BsonDocument filter, bool topLevel)
     {

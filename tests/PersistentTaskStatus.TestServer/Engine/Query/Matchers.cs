@@ -16,6 +16,8 @@ internal interface IMatcher
 /// <summary>A predicate on one field value (C# null for missing), applied to each value a path resolves to.</summary>
 internal interface IValuePredicate
 {
+    /// <param name="value">The field value; C# null when the field is missing.</param>
+    /// <param name="context">The command's <c>$$NOW</c> and variables.</param>
     /// <param name="elementIndex">Receives the matching element's index when the predicate looks inside arrays.</param>
     bool Matches(BsonValue? value, ExpressionContext context, ref int? elementIndex);
 }

@@ -11,6 +11,9 @@ namespace PersistentTaskStatus.TestServer.Engine.Query;
 internal static class PathWalker
 {
     /// <summary>Visits values at the path; returns true as soon as <paramref name="visit"/> does.</summary>
+    /// <param name="root">Where the path starts.</param>
+    /// <param name="parts">The path's components.</param>
+    /// <param name="expandLeafArrays">Whether an array at the end of the path yields its elements before itself.</param>
     /// <param name="visit">Receives the value (null for missing) and the index in the outermost traversed array.</param>
     public static bool Walk(
         BsonValue root, string[] parts, bool expandLeafArrays, Func<BsonValue?, int?, bool> visit) =>

@@ -4,7 +4,7 @@ using PersistentTaskStatus.TestServer.Engine.Expressions;
 namespace PersistentTaskStatus.TestServer.Engine.Query;
 
 /// <summary>A parsed query filter (https://www.mongodb.com/docs/manual/reference/operator/query/).</summary>
-public sealed class QueryFilter
+internal sealed class QueryFilter
 {
     private readonly IMatcher root;
 

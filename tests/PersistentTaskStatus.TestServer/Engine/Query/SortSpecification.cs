@@ -7,7 +7,7 @@ namespace PersistentTaskStatus.TestServer.Engine.Query;
 /// (https://www.mongodb.com/docs/manual/reference/method/cursor.sort/): an ascending sort on an array uses its smallest
 /// element and a descending sort its largest, an empty array sorts before null, and a missing field sorts as null.
 /// </summary>
-public sealed class SortSpecification : IComparer<BsonDocument>
+internal sealed class SortSpecification : IComparer<BsonDocument>
 {
     private readonly (string[] Parts, bool Descending)[] keys;
 

@@ -8,7 +8,7 @@ namespace PersistentTaskStatus.TestServer.Engine.Updates;
 /// A parsed update document of update operators (https://www.mongodb.com/docs/manual/reference/operator/update/).
 /// Replacement documents and pipeline updates are handled elsewhere.
 /// </summary>
-public sealed class UpdateSpecification
+internal sealed class UpdateSpecification
 {
     private readonly UpdateObjectNode root;
     private readonly IReadOnlyDictionary<string, QueryFilter> arrayFilters;
@@ -131,7 +131,7 @@ public sealed class UpdateSpecification
 }
 
 /// <summary>What an update needs besides the document.</summary>
-public sealed class UpdateContext
+internal sealed class UpdateContext
 {
     public required ExpressionContext Expressions { get; init; }
 

@@ -8,7 +8,7 @@ namespace PersistentTaskStatus.TestServer.Engine.Upserts;
 /// <c>{a: {$eq: 1}}</c> and the equalities under a top-level <c>$and</c>, dotted paths as embedded documents.
 /// Other operators contribute nothing.
 /// </summary>
-public static class UpsertSeed
+internal static class UpsertSeed
 {
     public static BsonDocument FromQuery(BsonDocument query)
     {

@@ -4,7 +4,7 @@ using PersistentTaskStatus.TestServer;
 using Testcontainers.MongoDb;
 using Xunit;
 
-namespace PersistentTaskStatus.Testing;
+namespace PersistentTaskStatus.TestInfrastructure;
 
 /// <summary>
 /// The MongoDB every test talks to, in this order: the connection string in <c>MONGODB_URI</c>; a <c>mongo:8.0</c>

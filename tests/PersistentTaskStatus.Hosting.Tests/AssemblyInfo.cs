@@ -1,0 +1,3 @@
+using PersistentTaskStatus.TestInfrastructure;
+
+[assembly: AssemblyFixture(typeof(MongoFixture))]
