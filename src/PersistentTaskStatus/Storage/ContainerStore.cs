@@ -24,6 +24,7 @@ internal sealed class ContainerStore
     private readonly BsonDocument? retentionStage;
     private readonly TimeSpan operationTimeout;
     private readonly SemaphoreSlim indexLock = new(1, 1);
+    private readonly ServerRequirement requirement;
     private volatile bool indexesReady;
 
     public ContainerStore(IMongoDatabase database, TaskStatusOptions options)
@@ -35,6 +36,7 @@ internal sealed class ContainerStore
         retentionStage = ContainerCommands.RetentionStage(options.CompletedRetention, options.FailedRetention);
         Logger = options.LoggerFactory.CreateLogger(Telemetry.Name);
         operationTimeout = options.OperationTimeout;
+        requirement = new ServerRequirement(database);
     }
 
     public IMongoCollection<BsonDocument> Collection { get; }
@@ -149,9 +151,13 @@ internal sealed class ContainerStore
             .ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Creates the indexes once per client; concurrent first calls wait for the one that creates them.</summary>
+    /// <summary>
+    /// Before the first command of a client: checks the MongoDB version (<see cref="ServerRequirement"/>), then creates
+    /// the indexes once; concurrent first calls wait for the one that creates them.
+    /// </summary>
     public async Task EnsureIndexesAsync(CancellationToken cancellationToken)
     {
+        await requirement.EnsureSupportedAsync(cancellationToken).ConfigureAwait(false);
         if (indexesReady || !createIndexes)
         {
             return;
@@ -199,6 +205,10 @@ internal sealed class ContainerStore
             try
             {
                 result = await run(timeout.Token).ConfigureAwait(false);
+            }
+            catch (MongoCommandException ex) when (requirement.Explain(ex, operation, containerName, taskName) is { } unsupported)
+            {
+                throw unsupported;
             }
             catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
