@@ -241,6 +241,20 @@ internal sealed class ContainerStore
         }
     }
 
+    /// <summary>
+    /// Throws <see cref="TaskContainerTooLargeException"/> when the write's filter, pipeline and projection together pass
+    /// MongoDB's 16 MB limit: the command could not be sent, and since it carries each new value once, the container
+    /// after it would pass the limit too. For writes that carry several values, each checked on its own.
+    /// </summary>
+    public static void EnsureFits(ContainerWrite write, string containerName, string? taskName)
+    {
+        var size = new BsonDocument { { "query", write.Filter }, { "update", write.Pipeline }, { "fields", write.Projection } }.ToBson().Length;
+        if (size > MaxDocumentBytes)
+        {
+            throw new TaskContainerTooLargeException(containerName, taskName);
+        }
+    }
+
     /// <summary>Serializes task or processing data into a document, checking the size before anything is sent.</summary>
     public static BsonDocument? SerializeData(object? data, string containerName, string taskName, string what)
     {
