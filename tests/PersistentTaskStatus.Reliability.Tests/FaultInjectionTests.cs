@@ -100,6 +100,7 @@ public sealed class FaultInjectionTests(MongoFixture fixture)
         var timeout = TimeSpan.FromMilliseconds(500);
         const int BlockMs = 1000;
         using var context = new ReliabilityContext(fixture, typeof(FaultInjectionTests), o => o.OperationTimeout = timeout);
+        await context.WarmUpAsync();
         var scenario = await Scenario.PrepareAsync(context, kind);
         var before = await context.DumpAsync();
 

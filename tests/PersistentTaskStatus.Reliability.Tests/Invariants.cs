@@ -44,12 +44,11 @@ public static class Invariants
             }
         }
 
-        // A write that changes a task moves the container's updatedAt too (queries by change time rely on it).
+        // Every write that changes a task stamps it and the container with the same time: no task is newer.
         var updatedAt = container.GetValue("updatedAt", BsonNull.Value);
-        var latestTask = tasks.Select(t => t.GetValue("updatedAt", BsonNull.Value)).Where(v => v.IsValidDateTime).Select(v => v.ToUniversalTime()).DefaultIfEmpty(DateTime.MinValue).Max();
-        if (updatedAt.IsValidDateTime && latestTask > updatedAt.ToUniversalTime())
+        foreach (var task in tasks.Where(t => t.GetValue("updatedAt", BsonNull.Value) > updatedAt))
         {
-            problems.Add($"container '{name}': updatedAt {updatedAt.ToUniversalTime():O} is before its task's {latestTask:O}");
+            problems.Add($"container '{name}': task '{task["name"]}' changed at {task["updatedAt"]}, after the container's updatedAt {updatedAt}");
         }
 
         var lastToken = container.GetValue("lastToken", 0L).ToInt64();
@@ -90,6 +89,48 @@ public static class Invariants
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// The problems of one write, from the container before and after it (the same incarnation): a state change moves
+    /// <c>updatedAt</c>. Each task the write added or changed carries the write's time, which is the container's new
+    /// <c>updatedAt</c>, and that never goes back. Without this the polling watch and <c>ChangedSince</c> queries miss
+    /// the change.
+    /// </summary>
+    public static List<string> CheckChange(BsonDocument? before, BsonDocument? after)
+    {
+        var problems = new List<string>();
+        if (before is null || after is null || before["_id"] != after["_id"])
+        {
+            return problems;
+        }
+
+        var name = after["name"].ToString();
+        var updatedAt = after["updatedAt"];
+        if (updatedAt < before["updatedAt"])
+        {
+            problems.Add($"container '{name}': updatedAt went back from {before["updatedAt"]} to {updatedAt}");
+        }
+
+        var previous = before["tasks"].AsBsonArray.Select(t => t.AsBsonDocument).ToDictionary(t => t["name"].AsString, StringComparer.Ordinal);
+        foreach (var task in after["tasks"].AsBsonArray.Select(t => t.AsBsonDocument))
+        {
+            var taskName = task["name"].AsString;
+            var changed = !previous.TryGetValue(taskName, out var old) || !WithoutUpdatedAt(old).Equals(WithoutUpdatedAt(task));
+            if (changed && task["updatedAt"] != updatedAt)
+            {
+                problems.Add($"container '{name}': task '{taskName}' changed but the write left it at updatedAt {task["updatedAt"]} and the container at {updatedAt} (before: {before["updatedAt"]})");
+            }
+        }
+
+        return problems;
+    }
+
+    private static BsonDocument WithoutUpdatedAt(BsonDocument task)
+    {
+        var copy = new BsonDocument(task);
+        copy.Remove("updatedAt");
+        return copy;
     }
 
     /// <summary>Asserts that every container of the collection is consistent.</summary>

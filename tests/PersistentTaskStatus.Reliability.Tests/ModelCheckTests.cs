@@ -6,8 +6,10 @@ namespace PersistentTaskStatus.Reliability.Tests;
 
 // Part 5: model check. Random, seeded sequences of operations from several clients (each its own MongoClient and
 // connections) are compared with ReferenceModel. Phase 1 serializes them (a seeded scheduler gives each turn to one
-// client, so the order the server applies is the order the model applies) and compares every outcome and, every few
-// operations, the whole stored state. Phase 2 lets the clients run truly concurrently and checks invariants only.
+// client, so the order the server applies is the order the model applies) and compares every outcome, checks that
+// each write that changed a task moved the container's updatedAt (Invariants.CheckChange) and, every few operations,
+// compares the whole stored state. Some leases are let expire (a worker that vanished), so lease attempts also fail
+// exhausted tasks and their dependents. Phase 2 lets the clients run truly concurrently and checks invariants only.
 // Reproduce a run with RELIABILITY_SEED=<seed>; RELIABILITY_OPS=<n> changes the length of phase 1.
 public sealed class ModelCheckTests(MongoFixture fixture)
 {
@@ -45,6 +47,7 @@ public sealed class ModelCheckTests(MongoFixture fixture)
             }
 
             model.GetOrCreate();
+            var stored = await context.StoredAsync(Serialized);
             var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
             var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
             var watch = Stopwatch.StartNew();
@@ -112,6 +115,32 @@ public sealed class ModelCheckTests(MongoFixture fixture)
                         expected = model.DeleteTask(name);
                         real = async () => (await container.DeleteTaskAsync(name, Token)).ToString();
                         break;
+                    case < 45:
+                    {
+                        // A worker takes a 1 ms lease and vanishes: the lease expires by the database clock.
+                        kind = "lease and let it expire";
+                        var (modelOutcome, modelLease) = model.Lease();
+                        expected = modelOutcome;
+                        if (modelLease is not null)
+                        {
+                            model.Expire(modelLease);
+                        }
+
+                        var mongo = clients[who].Mongo;
+                        real = async () =>
+                        {
+                            await using var lease = await container.TryLeaseNextTaskAsync($"client-{who}", TimeSpan.FromMilliseconds(1), Token);
+                            if (lease is null)
+                            {
+                                return "no task";
+                            }
+
+                            await WaitForServerClockPastAsync(mongo, lease.State.LeasedTill!.Value);
+                            return "leased " + Describe(lease.State);
+                        };
+                        break;
+                    }
+
                     case < 57:
                     {
                         kind = "lease";
@@ -185,6 +214,10 @@ public sealed class ModelCheckTests(MongoFixture fixture)
                 Assert.True(
                     expected == actual,
                     $"Divergence at operation {op} (seed {seed}): client {who} {kind} '{name}': the model says '{expected}', the library did '{actual}'.");
+                var before = stored;
+                stored = await context.StoredAsync(Serialized);
+                var unmoved = Invariants.CheckChange(before, stored);
+                Assert.True(unmoved.Count == 0, $"Operation {op} (seed {seed}): client {who} {kind} '{name}': " + string.Join("; ", unmoved));
 
                 // Leases that ended or were lost are dropped now and then, so the lists stay short.
                 if (leases.Count > 12)
@@ -349,6 +382,23 @@ public sealed class ModelCheckTests(MongoFixture fixture)
         Assert.True(violations.Count == 0, $"seed {seed}: " + string.Join(Environment.NewLine, violations.Distinct().Take(10)));
         Figures.Print($"concurrent phase: {counts.Sum()} operations from {Clients} clients in {watch.Elapsed.TotalSeconds:0.0} s, {polls} snapshots checked, violations 0");
         Figures.Add("operations run concurrently (4 clients) with every invariant checked, violations 0", counts.Sum());
+    }
+
+    /// <summary>Waits until the server's clock (hello's localTime) is past <paramref name="instant"/>.</summary>
+    private static async Task WaitForServerClockPastAsync(MongoClient mongo, DateTime instant)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var hello = await mongo.GetDatabase("admin").RunCommandAsync<BsonDocument>(new BsonDocument("hello", 1), cancellationToken: Token);
+            if (hello["localTime"].ToUniversalTime() > instant)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the server's clock did not pass {instant:O}");
+            await Task.Delay(1, Token);
+        }
     }
 
     private static string Describe(TaskState task) =>

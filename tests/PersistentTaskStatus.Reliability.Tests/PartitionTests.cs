@@ -19,6 +19,7 @@ public sealed class PartitionTests(MongoFixture fixture)
     public async Task During_a_partition_every_call_fails_within_the_timeout_and_after_it_the_state_is_consistent()
     {
         using var context = new ReliabilityContext(fixture, typeof(PartitionTests), o => o.OperationTimeout = Timeout);
+        await context.WarmUpAsync();
         var (container, _) = await context.Client.GetOrCreateTaskContainerAsync("partition-calls", Token);
         await container.AddTaskAsync("a", cancellationToken: Token);
         await container.AddTaskAsync("b", cancellationToken: Token);
@@ -67,6 +68,7 @@ public sealed class PartitionTests(MongoFixture fixture)
     public async Task During_a_partition_a_query_fails_within_the_timeout()
     {
         using var context = new ReliabilityContext(fixture, typeof(PartitionTests), o => o.OperationTimeout = Timeout);
+        await context.WarmUpAsync();
         await context.Client.GetOrCreateTaskContainerAsync("partition-query", Token);
         await using (await PartitionAsync(context, TimeSpan.FromSeconds(30)))
         {
@@ -82,6 +84,7 @@ public sealed class PartitionTests(MongoFixture fixture)
     public async Task A_lease_renews_itself_through_a_short_partition()
     {
         using var context = new ReliabilityContext(fixture, typeof(PartitionTests), o => o.OperationTimeout = Timeout);
+        await context.WarmUpAsync();
         var (container, _) = await context.Client.GetOrCreateTaskContainerAsync("partition-renewal", Token);
         await container.AddTaskAsync("t", cancellationToken: Token);
         await using var lease = await container.TryLeaseNextTaskAsync("w", TimeSpan.FromSeconds(3), Token);
@@ -111,6 +114,7 @@ public sealed class PartitionTests(MongoFixture fixture)
         var timeouts = 0;
         var restarts = 0;
         using var context = new ReliabilityContext(fixture, typeof(PartitionTests), o => o.OperationTimeout = Timeout);
+        await context.WarmUpAsync();
         var (setup, _) = await context.Client.GetOrCreateTaskContainerAsync("partition-run", Token);
         for (var i = 0; i < TaskCount; i++)
         {

@@ -2,7 +2,8 @@ namespace PersistentTaskStatus.Reliability.Tests;
 
 /// <summary>
 /// A plain C# model of one container's semantics, as the README and the XML docs state them: what each operation
-/// does to the tasks and what it throws. Leases last long enough never to expire during a run, and retry delays are
+/// does to the tasks and what it throws. Leases last long enough never to expire during a run, except those the run
+/// lets expire on purpose (<see cref="Expire"/>, once the database clock has passed them), and retry delays are
 /// zero, so the model needs no clock.
 /// </summary>
 public sealed class ReferenceModel
@@ -161,9 +162,16 @@ public sealed class ReferenceModel
             return (nameof(TaskContainerNotFoundException), null);
         }
 
+        // The same write first fails the tasks whose lease expired after their last allowed attempt.
+        foreach (var expired in Tasks.Where(t => t.Status == "running" && t.LeaseExpired && t.InvokeCount >= t.MaxRetries + 1))
+        {
+            expired.Finish(failed: true);
+            expired.ErrorType = TaskError.LeaseExpiredType;
+        }
+
         PropagateFailures();
         var completed = Tasks.Where(t => t.Status == "completed").Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var task = Tasks.Find(t => !t.IsComplete && !t.Leased && t.DependsOn.All(completed.Contains));
+        var task = Tasks.Find(t => !t.IsComplete && (!t.Leased || t.LeaseExpired) && t.DependsOn.All(completed.Contains));
         if (task is null)
         {
             return ("no task", null);
@@ -171,9 +179,25 @@ public sealed class ReferenceModel
 
         task.Status = "running";
         task.Leased = true;
+        task.LeaseExpired = false;
         task.FencingToken = ++LastToken;
         task.InvokeCount++;
         return ($"leased {task.Describe()}", new ModelLease(task.Name, task.FencingToken, Incarnation));
+    }
+
+    /// <summary>
+    /// The lease has expired by the database clock and its holder is gone: the task stays running with its expired
+    /// lease until a lease attempt takes it over or, with no attempt left, fails it.
+    /// </summary>
+    public void Expire(ModelLease lease)
+    {
+        var task = Find(lease.Task);
+        if (task is not null && task.FencingToken == lease.Token && !task.IsComplete)
+        {
+            task.LeaseExpired = true;
+        }
+
+        lease.Ended = true;
     }
 
     /// <summary>A lease holder's write: progress, renew, complete, fail or release.</summary>
@@ -232,6 +256,7 @@ public sealed class ReferenceModel
                 {
                     task.Status = "pending";
                     task.Leased = false;
+                    task.LeaseExpired = false;
                 }
 
                 PropagateFailures();
@@ -240,6 +265,7 @@ public sealed class ReferenceModel
             case "release":
                 task.Status = "pending";
                 task.Leased = false;
+                task.LeaseExpired = false;
                 task.InvokeCount = Math.Max(0, task.InvokeCount - 1);
                 lease.Ended = true;
                 break;
@@ -296,6 +322,7 @@ public sealed class ReferenceModel
                 task.HasFailed = false;
                 task.InvokeCount = 0;
                 task.Leased = false;
+                task.LeaseExpired = false;
                 task.ErrorType = null;
                 reset.Add(task.Name);
             }
@@ -373,6 +400,9 @@ public sealed class ModelTask
 
     public bool Leased { get; set; }
 
+    /// <summary>Leased, but the lease has expired: the task can be leased again (and is failed when no attempt is left).</summary>
+    public bool LeaseExpired { get; set; }
+
     public int MaxRetries { get; init; }
 
     public List<string> DependsOn { get; init; } = [];
@@ -385,6 +415,7 @@ public sealed class ModelTask
         IsComplete = true;
         HasFailed = failed;
         Leased = false;
+        LeaseExpired = false;
         if (!failed)
         {
             Percentage = 100;

@@ -8,7 +8,8 @@ namespace PersistentTaskStatus.TestServer;
 
 /// <summary>
 /// A MongoDB wire-protocol server for tests, listening on 127.0.0.1 only. It presents itself as the primary of a
-/// single-node replica set running MongoDB 7.0, so drivers use sessions and retryable writes as against a real one.
+/// single-node replica set running MongoDB 7.0 (or the release in <see cref="MongoTestServerOptions.ServerVersion"/>),
+/// so drivers use sessions and retryable writes as against a real one.
 /// </summary>
 /// <example>
 /// <code>
@@ -84,10 +85,12 @@ public sealed class MongoTestServer : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The server, listening.</returns>
     /// <exception cref="System.Net.Sockets.SocketException">The port is taken.</exception>
+    /// <exception cref="ArgumentException"><see cref="MongoTestServerOptions.ServerVersion"/> is not a release from 4.4 to 8.0.</exception>
     public static Task<MongoTestServer> StartAsync(MongoTestServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new MongoTestServerOptions();
         cancellationToken.ThrowIfCancellationRequested();
+        PersistentTaskStatus.TestServer.Engine.Versions.ServerVersion.Parse(options.ServerVersion);
         var listener = new TcpListener(IPAddress.Loopback, options.Port);
         listener.Start(backlog: 512);
         var server = new MongoTestServer(listener, options);

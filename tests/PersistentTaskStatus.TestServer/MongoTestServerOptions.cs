@@ -31,6 +31,21 @@ public sealed class MongoTestServerOptions
     /// <value><see cref="TimeProvider.System"/> by default.</value>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// The MongoDB release the server presents, <c>major.minor.patch</c> from 4.4 to 8.0 (default <c>7.0.0</c>): the
+    /// <c>maxWireVersion</c> of <c>hello</c>, <c>version</c> and <c>versionArray</c> of <c>buildInfo</c>, the
+    /// expression operators, stages and accumulators that release knows, and the featureCompatibilityVersion the
+    /// server starts with (its <c>major.minor</c>; <c>setFeatureCompatibilityVersion</c> changes it as on MongoDB).
+    /// </summary>
+    public string ServerVersion { get; init; } = "7.0.0";
+
+    /// <summary>
+    /// How many bytes of documents the change log keeps, like the oplog's size (default 256 MiB): a change stream
+    /// resuming from a point that has left the log gets ChangeStreamHistoryLost (286). Tests of long idle watches set
+    /// it small.
+    /// </summary>
+    public long ChangeLogMaxBytes { get; init; } = 256L * 1024 * 1024;
+
     /// <summary>Writes a line per command to standard error when true.</summary>
     public bool Verbose { get; init; }
 }

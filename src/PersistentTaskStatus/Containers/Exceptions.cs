@@ -124,3 +124,29 @@ public sealed class TaskContainerTooLargeException : TaskStatusException
         TaskName = taskName;
     }
 }
+
+/// <summary>
+/// The MongoDB deployment is older than the library needs: MongoDB 5.0 or later (wire version 13) with
+/// featureCompatibilityVersion 5.0 or later. Raised before the first command of a client on an older server, or when
+/// MongoDB refuses a command for a reason only an older release or featureCompatibilityVersion gives (an
+/// unrecognized expression, a feature not allowed by the featureCompatibilityVersion, a <c>$</c>-prefixed field in
+/// task data below featureCompatibilityVersion 5.0). Nothing was written.
+/// </summary>
+public sealed class UnsupportedServerVersionException : TaskStatusException
+{
+    /// <summary>The oldest MongoDB release the library works with, and the lowest featureCompatibilityVersion.</summary>
+    public const string RequiredVersion = "5.0";
+
+    /// <summary>Creates the error.</summary>
+    /// <param name="message">What was found and what is needed.</param>
+    /// <param name="foundVersion">The version the server reported (<c>buildInfo</c>), when known.</param>
+    /// <param name="innerException">MongoDB's error, when the refusal came from there.</param>
+    public UnsupportedServerVersionException(string message, string? foundVersion, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        FoundVersion = foundVersion;
+    }
+
+    /// <summary>The version the server reported, for example <c>4.4.29</c>; null when it is not known.</summary>
+    public string? FoundVersion { get; }
+}

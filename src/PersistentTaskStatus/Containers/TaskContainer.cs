@@ -185,6 +185,7 @@ public sealed partial class TaskContainer
         }
 
         var write = ContainerCommands.AddTasks(Name, documents, external, tasks[0].Options?.RunAfterPrevious == true);
+        ContainerStore.EnsureFits(write, Name, names[0]);
         var reply = await client.Store.WriteAsync("AddTasks", write, Name, names[0], cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {

@@ -26,6 +26,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "The deployment has no change streams; watching by polling every {IntervalMs} ms")]
     public static partial void WatchPolling(ILogger logger, double intervalMs);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Creating the indexes failed with a transient error (attempt {Attempt}); trying again in {DelayMs:0} ms: {Error}")]
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Preparing the task containers' collection (version check, indexes) failed with a transient error (attempt {Attempt}); trying again in {DelayMs:0} ms: {Error}")]
     public static partial void IndexCreationRetrying(ILogger logger, int attempt, double delayMs, string error, Exception exception);
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Watch of task containers met a change event over MongoDB's size limit ({Error}); it starts again from now and re-reads the containers changed since {Since:O}")]
+    public static partial void WatchSkippedLargeEvent(ILogger logger, string error, DateTime since);
 }

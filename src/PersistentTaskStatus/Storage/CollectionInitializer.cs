@@ -6,24 +6,24 @@ using PersistentTaskStatus.Diagnostics;
 namespace PersistentTaskStatus.Storage;
 
 /// <summary>
-/// Prepares the containers' collection once per client, before its first command: creates the indexes (unless
-/// <see cref="TaskStatusOptions.CreateIndexes"/> is off). Any other check that belongs to a client's first use of the
-/// collection goes here too, so that it runs once, under the same lock and the same deadline.
+/// Prepares the containers' collection once per client, before its first command: checks that the deployment is
+/// recent enough (<see cref="ServerRequirement"/>), then creates the indexes (unless
+/// <see cref="TaskStatusOptions.CreateIndexes"/> is off). Both run once, under the same lock and the same deadline.
 /// </summary>
 /// <remarks>
-/// <c>createIndexes</c> is not a retryable write: the driver does not send it again after a dropped connection. So a
-/// transient error (see <see cref="TransientErrors"/>) is retried here, with exponential back-off, until the
+/// Neither <c>buildInfo</c> nor <c>createIndexes</c> is retried by the driver (a command, and a write that is not
+/// retryable): it does not send them again after a dropped connection. So a transient error (see <see cref="TransientErrors"/>) is retried here, with exponential back-off, until the
 /// caller's token fires (the first operation's <see cref="TaskStatusOptions.OperationTimeout"/>, which the caller
 /// turns into a <see cref="TimeoutException"/>); any other error surfaces as MongoDB gave it. Concurrent first calls
 /// wait for the one that prepares; after a failure, the next call tries again.
 /// </remarks>
-internal sealed class CollectionInitializer(IMongoCollection<BsonDocument> collection, bool createIndexes, TimeProvider timeProvider, ILogger logger)
+internal sealed class CollectionInitializer(IMongoCollection<BsonDocument> collection, ServerRequirement requirement, bool createIndexes, TimeProvider timeProvider, ILogger logger)
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
     private readonly SemaphoreSlim gate = new(1, 1);
-    private volatile bool ready = !createIndexes;
+    private volatile bool ready;
 
     /// <summary>
     /// The indexes, each named for what it serves: the unique name (exact and prefix look-ups), newest first and
@@ -58,7 +58,12 @@ internal sealed class CollectionInitializer(IMongoCollection<BsonDocument> colle
         {
             if (!ready)
             {
-                await CreateIndexesAsync(cancellationToken).ConfigureAwait(false);
+                await RetryTransientAsync(requirement.EnsureSupportedAsync, cancellationToken).ConfigureAwait(false);
+                if (createIndexes)
+                {
+                    await RetryTransientAsync(token => collection.Indexes.CreateManyAsync(IndexModels, token), cancellationToken).ConfigureAwait(false);
+                }
+
                 ready = true;
             }
         }
@@ -68,22 +73,24 @@ internal sealed class CollectionInitializer(IMongoCollection<BsonDocument> colle
         }
     }
 
-    /// <summary>Creates the indexes (idempotently), retrying transient errors until <paramref name="cancellationToken"/> fires.</summary>
-    private async Task CreateIndexesAsync(CancellationToken cancellationToken)
+    /// <summary>Runs an idempotent step, retrying transient errors until <paramref name="cancellationToken"/> fires.</summary>
+    private async Task RetryTransientAsync(Func<CancellationToken, Task> step, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await collection.Indexes.CreateManyAsync(IndexModels, cancellationToken).ConfigureAwait(false);
+                await step(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (Exception ex) when (TransientErrors.IsTransient(ex))
+            // Not a server-selection timeout (the driver's TimeoutException): the driver already waited its whole
+            // serverSelectionTimeout for a server, and its message names why none answered.
+            catch (Exception ex) when (TransientErrors.IsTransient(ex) && ex is not TimeoutException)
             {
                 // Past the deadline, the caller reports a timeout (with this error inside), not the last transient error.
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    throw new OperationCanceledException($"Creating the indexes was cancelled after {attempt} attempt(s); the last failed: {ex.Message}", ex, cancellationToken);
+                    throw new OperationCanceledException($"Preparing the collection was cancelled after {attempt} attempt(s); the last failed: {ex.Message}", ex, cancellationToken);
                 }
 
                 var delay = RetryDelay(attempt);

@@ -9,8 +9,8 @@ internal static partial class ContainerCommands
     /// Leases the first task, in insertion order, that is not complete, not leased (or whose lease expired), whose
     /// retry time has come and whose dependencies all completed, judged by the database clock. The same write first
     /// fails the tasks whose lease expired with no attempt left, and the dependents of failed tasks, so the container
-    /// always reaches a final state. The reply carries the summary and the leased task (found by
-    /// <paramref name="leaseId"/>), or no task when none was ready.
+    /// always reaches a final state; any of these changes moves the container's <c>updatedAt</c>. The reply carries the
+    /// summary and the leased task (found by <paramref name="leaseId"/>), or no task when none was ready.
     /// </summary>
     public static ContainerWrite TryLease(string containerName, string owner, TimeSpan leaseDuration, ObjectId leaseId)
     {
@@ -41,6 +41,14 @@ internal static partial class ContainerCommands
             { Fields.UpdatedAt, Now },
         };
         var leasedSomething = new BsonDocument("$gte", new BsonArray { "$" + Fields.ScratchLeaseIndex, 0 });
+
+        // The stages before the lease stamp each task they change (an expired lease failed, a failure propagated)
+        // with $$NOW: the container moves with them even when the write leases nothing.
+        var changedATask = new BsonDocument("$or", new BsonArray
+        {
+            leasedSomething,
+            new BsonDocument("$in", new BsonArray { Now, IfNull($"${Fields.Tasks}.{Fields.UpdatedAt}", new BsonArray()) }),
+        });
         return new ContainerWrite(
             ByName(containerName),
             [
@@ -81,15 +89,7 @@ internal static partial class ContainerCommands
                         })
                     },
                     { Fields.LastToken, Cond(leasedSomething, new BsonDocument("$add", new BsonArray { IfNull("$" + Fields.LastToken, 0L), 1L }), IfNull("$" + Fields.LastToken, 0L)) },
-                    // Moves when this write changed a task: the one it leases, or one the stages before failed (an
-                    // exhausted lease, or a dependent of a failed task), which they stamped with this write's $$NOW.
-                    {
-                        Fields.UpdatedAt,
-                        Cond(
-                            new BsonDocument("$or", new BsonArray { leasedSomething, new BsonDocument("$in", new BsonArray { Now, $"${Fields.Tasks}.{Fields.UpdatedAt}" }) }),
-                            Now,
-                            "$" + Fields.UpdatedAt)
-                    },
+                    { Fields.UpdatedAt, Cond(changedATask, Now, "$" + Fields.UpdatedAt) },
                 }),
                 SummaryStage,
                 new BsonDocument("$unset", new BsonArray { Fields.ScratchCompleted, Fields.ScratchLeaseIndex }),

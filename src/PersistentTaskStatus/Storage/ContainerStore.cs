@@ -22,6 +22,7 @@ internal sealed class ContainerStore
 
     private readonly BsonDocument? retentionStage;
     private readonly TimeSpan operationTimeout;
+    private readonly ServerRequirement requirement;
     private readonly CollectionInitializer initializer;
 
     public ContainerStore(IMongoDatabase database, TaskStatusOptions options)
@@ -32,7 +33,8 @@ internal sealed class ContainerStore
         retentionStage = ContainerCommands.RetentionStage(options.CompletedRetention, options.FailedRetention);
         Logger = options.LoggerFactory.CreateLogger(Telemetry.Name);
         operationTimeout = options.OperationTimeout;
-        initializer = new CollectionInitializer(Collection, options.CreateIndexes, options.TimeProvider, Logger);
+        requirement = new ServerRequirement(database);
+        initializer = new CollectionInitializer(Collection, requirement, options.CreateIndexes, options.TimeProvider, Logger);
     }
 
     public IMongoCollection<BsonDocument> Collection { get; }
@@ -137,8 +139,8 @@ internal sealed class ContainerStore
     }
 
     /// <summary>
-    /// Prepares the collection once per client (the indexes), within the caller's deadline: every operation calls it
-    /// first, inside its own <see cref="TaskStatusOptions.OperationTimeout"/>.
+    /// Prepares the collection once per client (checks the MongoDB version, creates the indexes), within the caller's
+    /// deadline: every operation calls it first, inside its own <see cref="TaskStatusOptions.OperationTimeout"/>.
     /// </summary>
     private Task EnsureIndexesAsync(CancellationToken cancellationToken) => initializer.EnsureReadyAsync(cancellationToken);
 
@@ -170,6 +172,10 @@ internal sealed class ContainerStore
             {
                 result = await run(timeout.Token).ConfigureAwait(false);
             }
+            catch (MongoCommandException ex) when (requirement.Explain(ex, operation, containerName, taskName) is { } unsupported)
+            {
+                throw unsupported;
+            }
             catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException(
@@ -198,6 +204,20 @@ internal sealed class ContainerStore
             Telemetry.Operations.Add(1, tags);
             Telemetry.OperationDuration.Record(elapsed, tags);
             Log.OperationCompleted(Logger, operation, containerName, taskName, elapsed);
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="TaskContainerTooLargeException"/> when the write's filter, pipeline and projection together pass
+    /// MongoDB's 16 MB limit: the command could not be sent, and since it carries each new value once, the container
+    /// after it would pass the limit too. For writes that carry several values, each checked on its own.
+    /// </summary>
+    public static void EnsureFits(ContainerWrite write, string containerName, string? taskName)
+    {
+        var size = new BsonDocument { { "query", write.Filter }, { "update", write.Pipeline }, { "fields", write.Projection } }.ToBson().Length;
+        if (size > MaxDocumentBytes)
+        {
+            throw new TaskContainerTooLargeException(containerName, taskName);
         }
     }
 

@@ -7,9 +7,18 @@ namespace PersistentTaskStatus.Watching;
 
 /// <summary>
 /// Streams the committed states of containers: through a change stream (<c>fullDocument: "updateLookup"</c>) that
-/// resumes after its last event when an error passes, or, where the deployment offers no change streams (a
-/// standalone server), by polling.
+/// resumes after an error passes from the newest point the server reported (the post-batch resume token, which moves
+/// on while the watch is idle), or, where the deployment offers no change streams (a standalone server), by polling.
 /// </summary>
+/// <remarks>
+/// Each event keeps only what the library reads (<c>_id</c>, the resume token; <c>operationType</c>;
+/// <c>fullDocument</c>), so an event is at most a container (16 MB, MongoDB's document limit) and a resume token, under
+/// MongoDB's limit on an event (16 MB + 16 KB): without the projection an update carried the changed values twice
+/// (<c>updateDescription</c> and <c>fullDocument</c>) and a change to a large container failed every
+/// <c>getMore</c> with BSONObjectTooLarge, for good, as resuming meets the same event again. Should an event still
+/// be too large, the watch starts again from now and re-reads the containers changed since the last state it
+/// delivered, instead of ending.
+/// </remarks>
 internal sealed class ContainerWatcher(TaskStatusClient client)
 {
     /// <summary>MongoDB's answer to $changeStream on a standalone server.</summary>
@@ -17,8 +26,13 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
 
     /// <summary>MongoDB's CursorNotFound.</summary>
     private const int CursorNotFound = 43;
+    /// <summary>BSONObjectTooLarge: an event past MongoDB's object limit.</summary>
+    private const int EventTooLarge = 10334;
 
     private static readonly TimeSpan MaxResumeDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>What the library reads of an event; the rest (<c>updateDescription</c> above all) is left on the server.</summary>
+    private static readonly BsonDocument WhatIsRead = new("$project", new BsonDocument { { "operationType", 1 }, { "fullDocument", 1 } });
 
     /// <summary>The states of one container, until it is deleted or the caller stops.</summary>
     public IAsyncEnumerable<BsonDocument> WatchOneAsync(BsonValue id, string name, bool includeCurrentState, CancellationToken cancellationToken) =>
@@ -52,7 +66,12 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
         await client.Store.EnsureIndexesWithinTimeoutAsync(cancellationToken).ConfigureAwait(false);
         BsonDocument? resumeToken = null;
         var failures = 0;
-        var pipeline = new EmptyPipelineDefinition<ChangeStreamDocument<BsonDocument>>().Match(match);
+
+        // When set, the stream is read from now on and the containers changed since this time are read first.
+        DateTime? rereadSince = includeCurrentState ? DateTime.MinValue : null;
+        var lastDelivered = DateTime.MinValue;
+        var pipeline = PipelineDefinition<ChangeStreamDocument<BsonDocument>, ChangeStreamDocument<BsonDocument>>.Create(
+            [new BsonDocument("$match", match), WhatIsRead]);
         while (!cancellationToken.IsCancellationRequested)
         {
             var options = new ChangeStreamOptions
@@ -71,6 +90,11 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
                 Diagnostics.Log.WatchPolling(client.Store.Logger, client.Options.WatchPollInterval.TotalMilliseconds);
                 break;
             }
+            catch (MongoCommandException ex) when (ex.Code == EventTooLarge && !cancellationToken.IsCancellationRequested)
+            {
+                (resumeToken, rereadSince) = SkipLargeEvent(ex, lastDelivered);
+                continue;
+            }
             catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
                 await DelayAfterFailureAsync(++failures, cancellationToken).ConfigureAwait(false);
@@ -79,14 +103,15 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
 
             using (cursor)
             {
-                if (includeCurrentState)
+                resumeToken = cursor.GetResumeToken() ?? resumeToken;
+                if (rereadSince is { } changedSince)
                 {
                     // Read after the stream is open: every change after this state comes through the stream.
-                    includeCurrentState = false;
+                    rereadSince = null;
                     List<BsonDocument> current;
                     try
                     {
-                        current = await poll(DateTime.MinValue).ConfigureAwait(false);
+                        current = await poll(changedSince).ConfigureAwait(false);
                     }
                     catch (ContainerGoneException)
                     {
@@ -95,6 +120,7 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
 
                     foreach (var document in current)
                     {
+                        lastDelivered = Max(lastDelivered, document[Fields.UpdatedAt].ToUniversalTime());
                         yield return document;
                     }
                 }
@@ -112,11 +138,16 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
                         batch = cursor.Current;
                         failures = 0;
                     }
+                    catch (MongoCommandException ex) when (ex.Code == EventTooLarge && !cancellationToken.IsCancellationRequested)
+                    {
+                        (resumeToken, rereadSince) = SkipLargeEvent(ex, lastDelivered);
+                        break;
+                    }
                     catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
                     {
                         Diagnostics.Log.WatchResuming(client.Store.Logger, ex.Message);
 
-                        // Reopen after the last event delivered: nothing skipped, nothing repeated.
+                        // Reopen from the newest point reached: nothing skipped, nothing repeated.
                         await DelayAfterFailureAsync(++failures, cancellationToken).ConfigureAwait(false);
                         break;
                     }
@@ -137,9 +168,14 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
 
                         if (change.FullDocument is { } document)
                         {
+                            lastDelivered = Max(lastDelivered, document[Fields.UpdatedAt].ToUniversalTime());
                             yield return document;
                         }
                     }
+
+                    // Past the whole batch, the post-batch resume token is the newest point: it moves on while no
+                    // change matches, so a watch idle for longer than the oplog holds still resumes within it.
+                    resumeToken = cursor.GetResumeToken() ?? resumeToken;
                 }
             }
         }
@@ -201,6 +237,16 @@ internal sealed class ContainerWatcher(TaskStatusClient client)
         return client.Store.Collection.Find(filter)
             .Sort(new BsonDocument { { Fields.UpdatedAt, 1 }, { Fields.Id, 1 } })
             .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// An event too large to send cannot be resumed past (resuming meets it again): start from now, and re-read first
+    /// what changed since the last state delivered.
+    /// </summary>
+    private (BsonDocument? ResumeToken, DateTime RereadSince) SkipLargeEvent(MongoCommandException error, DateTime lastDelivered)
+    {
+        Diagnostics.Log.WatchSkippedLargeEvent(client.Store.Logger, error.Message, lastDelivered);
+        return (null, lastDelivered);
     }
 
     private Task DelayAfterFailureAsync(int failures, CancellationToken cancellationToken)

@@ -72,6 +72,7 @@ internal sealed partial class CommandDispatcher
 
         var fullDocument = "default";
         var position = server.Storage.ChangeLog.LastSequence;
+        var historyLost = false;
         foreach (var option in options)
         {
             switch (option.Name)
@@ -110,10 +111,12 @@ internal sealed partial class CommandDispatcher
                             "Attempting to resume a change stream using 'resumeAfter' is not allowed from an invalidate notification.");
                     }
 
+                    historyLost = !server.Storage.ChangeLog.CanResumeAfter(sequence);
                     position = sequence;
                     break;
                 case "startAtOperationTime":
                     var time = option.Value.AsBsonTimestamp;
+                    historyLost = !server.Storage.ChangeLog.CanStartAt(time);
                     position = server.Storage.ChangeLog.After(0).LastOrDefault(e => e.ClusterTime.CompareTo(time) < 0)?.Sequence
                         ?? server.Storage.ChangeLog.FirstKeptSequence - 1;
                     break;
@@ -122,7 +125,7 @@ internal sealed partial class CommandDispatcher
             }
         }
 
-        if (position < server.Storage.ChangeLog.FirstKeptSequence - 1)
+        if (historyLost)
         {
             throw new MongoServerException(ErrorCode.ChangeStreamHistoryLost, "Resume of change stream was not possible, as the resume point may no longer be in the oplog.");
         }
@@ -132,7 +135,17 @@ internal sealed partial class CommandDispatcher
             Position = position,
         };
         changeStreams[cursor.Id] = cursor;
-        var batch = CollectChanges(cursor, batchSize ?? DefaultBatchSize);
+        BsonArray batch;
+        try
+        {
+            batch = CollectChanges(cursor, batchSize ?? DefaultBatchSize);
+        }
+        catch (MongoServerException)
+        {
+            changeStreams.Remove(cursor.Id);
+            throw;
+        }
+
         return ChangeStreamReply(cursor, batch, "firstBatch");
     }
 
@@ -185,12 +198,17 @@ internal sealed partial class CommandDispatcher
                 {
                     batch = CollectChanges(cursor, batchSize);
                 }
-                catch (MongoServerException ex) when (ex.Code == (int)ErrorCode.ChangeStreamFatalError)
+                catch (MongoServerException ex)
                 {
-                    // MongoDB labels it so that drivers know not to resume (change_stream_error_label.js).
+                    // A getMore that fails kills its cursor. A fatal error is labelled so that drivers know not to
+                    // resume (change_stream_error_label.js).
                     changeStreams.Remove(id.Value);
                     var reply = ErrorReply(ex);
-                    reply["errorLabels"] = new BsonArray { "NonResumableChangeStreamError" };
+                    if (ex.Code == (int)ErrorCode.ChangeStreamFatalError)
+                    {
+                        reply["errorLabels"] = new BsonArray { "NonResumableChangeStreamError" };
+                    }
+
                     return reply;
                 }
 
@@ -230,7 +248,12 @@ internal sealed partial class CommandDispatcher
         }));
     }
 
-    /// <summary>The events after the cursor's position, through its pipeline, up to <paramref name="batchSize"/>.</summary>
+    /// <summary>
+    /// The events after the cursor's position, through its pipeline, up to <paramref name="batchSize"/> events and 16 MB
+    /// of them (always at least one). Each event, after the pipeline, must be a BSON object MongoDB can build (16 MB +
+    /// 16 KB): a larger one fails the command with BSONObjectTooLarge and kills the cursor, as MongoDB's plan executor
+    /// does when it serializes the event (a client resuming before it meets it again).
+    /// </summary>
     private BsonArray CollectChanges(ChangeStreamCursor cursor, int batchSize)
     {
         var batch = new BsonArray();
@@ -240,6 +263,7 @@ internal sealed partial class CommandDispatcher
         }
 
         var context = new ExpressionContext(server.Now);
+        var bytes = 0;
         foreach (var entry in server.Storage.ChangeLog.After(cursor.Position).ToList())
         {
             if (batch.Count >= batchSize)
@@ -268,6 +292,7 @@ internal sealed partial class CommandDispatcher
                 });
             }
 
+            var results = new List<(BsonDocument Event, int Size)>();
             foreach (var change in events)
             {
                 var token = change["_id"];
@@ -281,8 +306,21 @@ internal sealed partial class CommandDispatcher
                             $"Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed. Expected: {new BsonDocument("_id", token).ToJson()} but found: {(kept is null ? "{}" : new BsonDocument("_id", kept).ToJson())}");
                     }
 
-                    batch.Add(result);
+                    results.Add((result, BsonSize.CheckInternal(result)));
                 }
+            }
+
+            var entryBytes = results.Sum(r => r.Size);
+            if (batch.Count > 0 && bytes + entryBytes > BsonSize.MaxBatchBytes)
+            {
+                // The batch is full: this entry starts the next one.
+                break;
+            }
+
+            bytes += entryBytes;
+            foreach (var (result, _) in results)
+            {
+                batch.Add(result);
             }
 
             cursor.Position = entry.Sequence;

@@ -1,5 +1,7 @@
 using MongoDB.Bson;
 using PersistentTaskStatus.TestServer.Engine;
+using PersistentTaskStatus.TestServer.Engine.Versions;
+using PersistentTaskStatus.TestServer.Storage;
 
 namespace PersistentTaskStatus.TestServer.Commands;
 
@@ -196,7 +198,12 @@ internal sealed partial class CommandDispatcher
                 throw new MongoServerException(code, ErrorCodeName(code), "Failing getMore via 'failGetMoreAfterCursorCheckout' failpoint");
             }
 
-            var reply = handler(new CommandRequest(name, database, command, connection));
+            BsonDocument reply;
+            using (FeatureGate.Use(server.Version))
+            {
+                reply = handler(new CommandRequest(name, database, command, connection));
+            }
+
             if (retryKey is { } executed && reply.GetValue("ok", 0).ToDouble() == 1)
             {
                 retryableWrites.Remember(executed, reply);
@@ -241,6 +248,19 @@ internal sealed partial class CommandDispatcher
 
     public void ConnectionClosed(ConnectionContext connection)
     {
+    }
+
+    /// <summary>
+    /// The reply's bytes. A reply past the largest BSON object MongoDB builds (16 MB + 16 KB) cannot exist there: its
+    /// builder fails with BSONObjectTooLarge (10334), and so the reply is that error instead of an outsized message.
+    /// Cursor batches stay under the limit by themselves (16 MB of documents at most).
+    /// </summary>
+    public static byte[] Serialize(BsonDocument reply)
+    {
+        var bytes = reply.ToBson();
+        return bytes.Length > BsonSize.MaxInternalObjectBytes
+            ? ErrorReply(BsonSize.TooLarge(bytes.Length, reply)).ToBson()
+            : bytes;
     }
 
     public static BsonDocument ErrorReply(MongoServerException error)

@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using PersistentTaskStatus.TestServer.Engine;
+using PersistentTaskStatus.TestServer.Storage;
 
 namespace PersistentTaskStatus.TestServer.Commands;
 
@@ -7,7 +8,6 @@ namespace PersistentTaskStatus.TestServer.Commands;
 internal sealed partial class CommandDispatcher
 {
     private const int DefaultBatchSize = 101;
-    private const int MaxBatchBytes = 16 * 1024 * 1024;
     private readonly Dictionary<long, ServerCursor> cursors = [];
     private long lastCursorId = 1_000_000;
 
@@ -61,7 +61,17 @@ internal sealed partial class CommandDispatcher
         }
 
         var batchSize = (int?)CommandArguments.OptionalInt64(request.Command, "batchSize");
-        var batch = TakeBatch(cursor.Remaining, batchSize is null or <= 0 ? int.MaxValue : batchSize.Value);
+        BsonArray batch;
+        try
+        {
+            batch = TakeBatch(cursor.Remaining, batchSize is null or <= 0 ? int.MaxValue : batchSize.Value);
+        }
+        catch (MongoServerException)
+        {
+            // A getMore that fails kills its cursor, as on MongoDB.
+            cursors.Remove(id);
+            throw;
+        }
         if (cursor.Remaining.Count == 0)
         {
             cursors.Remove(id);
@@ -103,14 +113,18 @@ internal sealed partial class CommandDispatcher
         });
     }
 
+    /// <summary>
+    /// The next batch: at most <paramref name="batchSize"/> documents and 16 MB of them, always at least one; a result
+    /// document past MongoDB's object limit fails the command, as MongoDB fails to build it.
+    /// </summary>
     private static BsonArray TakeBatch(Queue<BsonDocument> remaining, int batchSize)
     {
         var batch = new BsonArray();
         var bytes = 0;
         while (remaining.Count > 0 && batch.Count < batchSize)
         {
-            var size = remaining.Peek().ToBson().Length;
-            if (batch.Count > 0 && bytes + size > MaxBatchBytes)
+            var size = BsonSize.CheckInternal(remaining.Peek());
+            if (batch.Count > 0 && bytes + size > BsonSize.MaxBatchBytes)
             {
                 break;
             }

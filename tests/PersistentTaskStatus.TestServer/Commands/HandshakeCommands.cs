@@ -1,11 +1,15 @@
 using MongoDB.Bson;
+using PersistentTaskStatus.TestServer.Engine;
+using PersistentTaskStatus.TestServer.Engine.Versions;
 
 namespace PersistentTaskStatus.TestServer.Commands;
 
-/// <summary>hello/isMaster, ping, buildInfo and the other commands a driver sends to learn about the server.</summary>
+/// <summary>
+/// hello/isMaster, ping, buildInfo and the other commands a driver sends to learn about the server, and the
+/// featureCompatibilityVersion commands (https://www.mongodb.com/docs/manual/reference/command/setFeatureCompatibilityVersion/).
+/// </summary>
 internal sealed partial class CommandDispatcher
 {
-    private const int MaxWireVersion = 21; // MongoDB 7.0
 
     private void RegisterHandshakeCommands()
     {
@@ -14,7 +18,59 @@ internal sealed partial class CommandDispatcher
         Register("ping", _ => Ok());
         Register("buildInfo", _ => Ok(BuildInfo()));
         Register("endSessions", _ => Ok());
-        Register("getParameter", _ => Ok(new BsonDocument("featureCompatibilityVersion", new BsonDocument("version", "7.0"))));
+        Register("getParameter", GetParameter);
+        Register("setFeatureCompatibilityVersion", SetFeatureCompatibilityVersion);
+    }
+
+    private BsonDocument GetParameter(CommandRequest request)
+    {
+        RequireAdmin(request);
+        return Ok(new BsonDocument("featureCompatibilityVersion", new BsonDocument("version", server.FeatureCompatibilityVersion)));
+    }
+
+    /// <summary>
+    /// Sets the featureCompatibilityVersion to this release's or the last long-term-support release's; from 7.0 on
+    /// only with <c>confirm: true</c> (error 7369100 otherwise), before 7.0 <c>confirm</c> is an unknown field.
+    /// </summary>
+    private BsonDocument SetFeatureCompatibilityVersion(CommandRequest request)
+    {
+        RequireAdmin(request);
+        var requested = request.Target is BsonString text
+            ? text.Value
+            : throw CommandArguments.WrongType("setFeatureCompatibilityVersion", request.Target, "string");
+        var allowed = server.Version.AllowedFeatureCompatibilityVersions;
+        if (!allowed.Contains(requested))
+        {
+            throw MongoServerException.BadValue(
+                $"Invalid feature compatibility version value '{requested}'; expected {string.Join(" or ", allowed.Select(v => $"'{v}'"))}. See https://docs.mongodb.com/master/release-notes/{server.Version.FeatureCompatibilityVersion}-compatibility/#feature-compatibility.");
+        }
+
+        var hasConfirm = request.Command.Contains("confirm");
+        if (server.Version < new ServerVersion(7, 0, 0))
+        {
+            if (hasConfirm)
+            {
+                throw new MongoServerException(40415, "Location40415", "BSON field 'setFeatureCompatibilityVersion.confirm' is an unknown field.");
+            }
+        }
+        else if (requested != server.FeatureCompatibilityVersion && !CommandArguments.OptionalBoolean(request.Command, "confirm"))
+        {
+            var upgrade = ServerVersion.OfFeatureCompatibility(requested) > ServerVersion.OfFeatureCompatibility(server.FeatureCompatibilityVersion);
+            throw new MongoServerException(7369100, "Location7369100", upgrade
+                ? $"Once you have upgraded to {requested}, you will not be able to downgrade FCV and binary version without support assistance. Please re-run this command with 'confirm: true' to acknowledge this and continue with the FCV upgrade."
+                : "Once you have downgraded the FCV, if you choose to downgrade the binary version, it will require support assistance. Please re-run this command with 'confirm: true' to acknowledge this and continue with the FCV downgrade.");
+        }
+
+        server.FeatureCompatibilityVersion = requested;
+        return Ok();
+    }
+
+    private static void RequireAdmin(CommandRequest request)
+    {
+        if (request.Database != "admin")
+        {
+            throw new MongoServerException(ErrorCode.Unauthorized, $"{request.Name} may only be run against the admin database.");
+        }
     }
 
     private BsonDocument Hello(CommandRequest request)
@@ -54,7 +110,7 @@ internal sealed partial class CommandDispatcher
             { "logicalSessionTimeoutMinutes", 30 },
             { "connectionId", request.Connection.Id },
             { "minWireVersion", 0 },
-            { "maxWireVersion", MaxWireVersion },
+            { "maxWireVersion", server.Version.WireVersion },
             { "readOnly", false },
         };
         if (server.Options.Standalone)
@@ -71,11 +127,11 @@ internal sealed partial class CommandDispatcher
         return Ok(reply);
     }
 
-    private static BsonDocument BuildInfo() => new()
+    private BsonDocument BuildInfo() => new()
     {
-        { "version", "7.0.0" },
+        { "version", server.Version.ToString() },
         { "gitVersion", "persistent-task-status-test-server" },
-        { "versionArray", new BsonArray { 7, 0, 0, 0 } },
+        { "versionArray", new BsonArray { server.Version.Major, server.Version.Minor, server.Version.Patch, 0 } },
         { "bits", 64 },
         { "debug", false },
         { "maxBsonObjectSize", 16 * 1024 * 1024 },

@@ -1,3 +1,4 @@
+using PersistentTaskStatus.TestServer.Engine.Versions;
 using PersistentTaskStatus.TestServer.Storage;
 
 namespace PersistentTaskStatus.TestServer.Commands;
@@ -9,7 +10,9 @@ internal sealed class ServerState : IDisposable
     {
         Options = options;
         HostAndPort = hostAndPort;
-        Storage = new StorageEngine(options.TimeProvider);
+        Version = ServerVersion.Parse(options.ServerVersion);
+        FeatureCompatibilityVersion = Version.FeatureCompatibilityVersion;
+        Storage = new StorageEngine(options.TimeProvider, options.ChangeLogMaxBytes);
         Dispatcher = new CommandDispatcher(this);
         Ttl = new TtlMonitor(Storage, options.TtlMonitorInterval, options.TimeProvider);
     }
@@ -20,6 +23,12 @@ internal sealed class ServerState : IDisposable
     public DateTime Now => Options.TimeProvider.GetUtcNow().UtcDateTime;
 
     public string HostAndPort { get; }
+
+    /// <summary>The release the server presents.</summary>
+    public ServerVersion Version { get; }
+
+    /// <summary>The featureCompatibilityVersion (<c>major.minor</c>), changed by <c>setFeatureCompatibilityVersion</c>.</summary>
+    public string FeatureCompatibilityVersion { get; set; }
 
     public StorageEngine Storage { get; }
 

@@ -3,6 +3,7 @@ using PersistentTaskStatus.TestServer.Engine;
 using PersistentTaskStatus.TestServer.Engine.Expressions;
 using PersistentTaskStatus.TestServer.Engine.Projection;
 using PersistentTaskStatus.TestServer.Engine.Query;
+using PersistentTaskStatus.TestServer.Engine.Versions;
 using PersistentTaskStatus.TestServer.Storage;
 
 namespace PersistentTaskStatus.TestServer.Commands;
@@ -239,7 +240,7 @@ internal sealed partial class CommandDispatcher
     /// Applies one update statement: to the first match (or every match with <paramref name="multi"/>), or to a new
     /// document when nothing matched and <paramref name="upsert"/> is set.
     /// </summary>
-    private static UpdateOutcome ApplyUpdate(
+    private UpdateOutcome ApplyUpdate(
         CollectionStore collection,
         QueryFilter filter,
         BsonDocument query,
@@ -278,6 +279,8 @@ internal sealed partial class CommandDispatcher
                 created.InsertAt(0, new BsonElement("_id", ObjectId.GenerateNewId()));
             }
 
+            ValidateForStorage(created);
+
             var createdBytes = CheckSize(created);
             DocumentValidation.Check(collection, created, previous: null, context);
             collection.Insert(created, createdBytes);
@@ -293,6 +296,7 @@ internal sealed partial class CommandDispatcher
             before = document;
             if (!updated.Equals(document))
             {
+                ValidateForStorage(updated);
                 var updatedBytes = CheckSize(updated);
                 DocumentValidation.Check(collection, updated, document, context);
                 collection.Replace(document, updated, plan.IsReplacement, updatedBytes);
@@ -303,6 +307,15 @@ internal sealed partial class CommandDispatcher
         }
 
         return new UpdateOutcome(targets.Count, modified, null, before, after, targets[^1].Position);
+    }
+
+    /// <summary>Below featureCompatibilityVersion 5.0, the updated document may hold no <c>$</c>-prefixed field at any depth.</summary>
+    private void ValidateForStorage(BsonDocument updated)
+    {
+        if (ServerVersion.OfFeatureCompatibility(server.FeatureCompatibilityVersion) < new ServerVersion(5, 0, 0))
+        {
+            DollarFieldValidation.Check(updated);
+        }
     }
 
     private static (BsonDocument Document, int? Position)? FirstMatch(

@@ -54,6 +54,7 @@ internal enum ErrorCode
     NamespaceExists = 48,
     DollarPrefixedFieldName = 52,
     InvalidIdField = 53,
+    InvalidDBRef = 55,
     NotSingleValueField = 54,
     EmptyFieldName = 56,
     DottedFieldName = 57,

@@ -7,7 +7,7 @@ namespace PersistentTaskStatus.TestServer.Storage;
 /// mutated after they are stored (an update stores a new document), so entries keep references, not copies.
 /// Appends happen under <see cref="StorageEngine.SyncRoot"/>; waiting readers are woken without it.
 /// </summary>
-internal sealed class ChangeLog(TimeProvider clock)
+internal sealed class ChangeLog(TimeProvider clock, long maxBytes = ChangeLog.DefaultMaxBytes)
 {
     /// <summary>A change log on the system clock.</summary>
     public ChangeLog()
@@ -16,14 +16,17 @@ internal sealed class ChangeLog(TimeProvider clock)
     }
 
     /// <summary>
-    /// How many entries are kept, and how many bytes of documents they may hold, like the oplog's size limit: a change
-    /// stream resuming from before the oldest entry kept gets ChangeStreamHistoryLost.
+    /// How many entries are kept, and how many bytes of documents they may hold (<see cref="MaxBytes"/>), like the
+    /// oplog's size limit: a change stream resuming from a point no longer kept gets ChangeStreamHistoryLost.
     /// </summary>
     public const int Capacity = 100_000;
 
-    public const long MaxBytes = 256L * 1024 * 1024;
+    public const long DefaultMaxBytes = 256L * 1024 * 1024;
 
     private long bytesKept;
+
+    /// <summary>The byte budget of the documents the kept entries hold (<see cref="MongoTestServerOptions.ChangeLogMaxBytes"/>).</summary>
+    public long MaxBytes { get; } = maxBytes;
 
     private readonly LinkedList<ChangeEntry> entries = new();
     private TaskCompletionSource appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,6 +38,22 @@ internal sealed class ChangeLog(TimeProvider clock)
 
     /// <summary>The sequence number of the oldest entry still kept.</summary>
     public long FirstKeptSequence => entries.First?.Value.Sequence ?? LastSequence + 1;
+
+    /// <summary>The cluster time of the oldest entry still kept, or null when nothing was written yet.</summary>
+    public BsonTimestamp? FirstKeptClusterTime => entries.First?.Value.ClusterTime;
+
+    /// <summary>
+    /// Whether a change stream can start right after entry <paramref name="sequence"/>: MongoDB resumes only when the
+    /// oldest entry of its oplog is at or before the resume point (the oplog scan asserts that its minimum timestamp is
+    /// still there, OplogQueryMinTsMissing, reported as ChangeStreamHistoryLost), so the entry itself must still be
+    /// kept. Sequence 0 is the start of a log that has lost nothing.
+    /// </summary>
+    public bool CanResumeAfter(long sequence) =>
+        sequence >= FirstKeptSequence || (sequence == FirstKeptSequence - 1 && sequence == 0);
+
+    /// <summary>Whether a change stream can start at cluster time <paramref name="time"/>: the oldest entry kept is at or before it.</summary>
+    public bool CanStartAt(BsonTimestamp time) =>
+        FirstKeptSequence == 1 || (FirstKeptClusterTime is { } oldest && oldest.CompareTo(time) <= 0);
 
     /// <summary>The cluster time of the newest entry, or of now when nothing was written yet.</summary>
     public BsonTimestamp LastClusterTime => entries.Last?.Value.ClusterTime ?? NextClusterTime(peek: true);

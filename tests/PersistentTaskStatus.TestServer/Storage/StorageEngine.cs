@@ -4,13 +4,13 @@ namespace PersistentTaskStatus.TestServer.Storage;
 /// The server's databases. One lock serialises every command, which makes each command atomic and isolated as a
 /// single-document write is on MongoDB (and more: good enough for one test node).
 /// </summary>
-internal sealed class StorageEngine(TimeProvider clock)
+internal sealed class StorageEngine(TimeProvider clock, long changeLogMaxBytes = ChangeLog.DefaultMaxBytes)
 {
     private readonly Dictionary<string, DatabaseStore> databases = new(StringComparer.Ordinal);
 
     public Lock SyncRoot { get; } = new();
 
-    public ChangeLog ChangeLog { get; } = new(clock);
+    public ChangeLog ChangeLog { get; } = new(clock, changeLogMaxBytes);
 
     public IEnumerable<DatabaseStore> Databases => databases.Values;
 

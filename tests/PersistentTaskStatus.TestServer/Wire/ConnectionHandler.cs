@@ -137,7 +137,7 @@ internal sealed class ConnectionHandler
             return false;
         }
 
-        var document = reply.ToBson();
+        var document = CommandDispatcher.Serialize(reply);
         var message = new byte[HeaderLength + 20 + document.Length];
         WriteHeader(message, requestId, OpCode.Reply);
         BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(16), 8); // AwaitCapable
@@ -207,7 +207,7 @@ internal sealed class ConnectionHandler
             return true;
         }
 
-        var document = reply.ToBson();
+        var document = CommandDispatcher.Serialize(reply);
         var message = new byte[HeaderLength + 5 + document.Length];
         WriteHeader(message, requestId, OpCode.Msg);
         BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(16), 0);

@@ -86,6 +86,26 @@ public sealed class AddTasksTests(MongoFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_over_16_MB_in_all_is_refused_before_it_is_sent_naming_the_container_and_its_first_task()
+    {
+        var (container, _) = await context.Client.GetOrCreateTaskContainerAsync("big-batch", Token);
+        var chunk = new BsonDocument("blob", new BsonBinaryData(new byte[6 * 1024 * 1024]));
+        var before = await context.DumpAsync();
+        context.ClearCommands();
+
+        // Each task fits on its own; the three together do not.
+        var error = await Assert.ThrowsAsync<TaskContainerTooLargeException>(() => container.AddTasksAsync(
+            [new("part-1", new TaskOptions { TaskData = chunk }), new("part-2", new TaskOptions { TaskData = chunk }), new("part-3", new TaskOptions { TaskData = chunk })],
+            Token));
+
+        Assert.Equal("big-batch", error.ContainerName);
+        Assert.Equal("part-1", error.TaskName);
+        Assert.Contains("16 MB", error.Message, StringComparison.Ordinal);
+        Assert.Empty(context.Commands);
+        Assert.Equal(before, await context.DumpAsync());
+    }
+
+    [Fact]
     public async Task Bad_batches_are_refused_before_anything_is_written()
     {
         var (container, _) = await context.Client.GetOrCreateTaskContainerAsync("bad-batch", Token);

@@ -154,6 +154,35 @@ public sealed class LeaseTests(MongoFixture fixture) : IDisposable
         Assert.Equal("lease expired", stored["lastError"]["message"].AsString);
     }
 
+    // The polling watch and ChangedSince queries find changed containers by updatedAt: a lease attempt that leases
+    // nothing but fails tasks must move it like any other change.
+    [Fact]
+    public async Task A_lease_attempt_that_takes_nothing_but_fails_an_expired_lease_and_its_dependent_moves_updatedAt()
+    {
+        var container = await ContainerAsync("expired-chain", ("once", new TaskOptions { MaxRetries = 0 }), ("after", new TaskOptions { DependsOn = ["once"] }));
+        var lease = (await container.TryLeaseNextTaskAsync("w1", TimeSpan.FromMilliseconds(1), Token))!;
+        await lease.DisposeAsync();
+        var leasedAt = (await context.StoredAsync("expired-chain"))!["updatedAt"].ToUniversalTime();
+
+        // Lease attempts take nothing until the database clock passes the 1 ms lease; the one after it fails both tasks.
+        BsonDocument stored;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        do
+        {
+            Assert.Null(await container.TryLeaseNextTaskAsync("w2", Short, Token));
+            stored = (await context.StoredAsync("expired-chain"))!;
+        }
+        while (stored["tasks"][0]["status"] != "failed" && DateTime.UtcNow < deadline);
+
+        var updatedAt = stored["updatedAt"].ToUniversalTime();
+        var changed = await context.Client.QueryTaskContainersAsync(new TaskContainerQuery { NamePrefix = "expired-chain", ChangedSince = updatedAt }, Token);
+        Assert.Equal(["failed", "failed"], stored["tasks"].AsBsonArray.Select(t => t["status"].AsString));
+        Assert.True(updatedAt > leasedAt);
+        Assert.All(stored["tasks"].AsBsonArray, t => Assert.Equal(updatedAt, t["updatedAt"].ToUniversalTime()));
+        Assert.Equal(updatedAt, container.UpdatedAt);
+        Assert.Equal("expired-chain", Assert.Single(changed.Containers).Name);
+    }
+
     [Fact]
     public async Task A_failed_attempt_is_retried_after_an_exponential_back_off_then_fails_for_good_and_its_dependents_fail_naming_it()
     {

@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using PersistentTaskStatus.TestServer.Engine.Expressions;
+using PersistentTaskStatus.TestServer.Engine.Versions;
 
 namespace PersistentTaskStatus.TestServer.Engine.Aggregation;
 
@@ -54,7 +55,7 @@ internal sealed class AggregationPipeline
             var name = element.Name;
             var known = UpdateStages.Contains(name) || UnsupportedStages.Contains(name) ||
                 name is "$match" or "$sort" or "$skip" or "$limit" or "$count" or "$group" or "$unwind";
-            if (!known)
+            if (!known || !FeatureGate.KnowsStage(name))
             {
                 throw new MongoServerException(ErrorCode.Location40324, $"Unrecognized pipeline stage name: '{name}'");
             }

@@ -1,6 +1,7 @@
 using MongoDB.Bson;
 using PersistentTaskStatus.TestServer.Engine.Expressions;
 using PersistentTaskStatus.TestServer.Engine.Expressions.Operators;
+using PersistentTaskStatus.TestServer.Engine.Versions;
 
 namespace PersistentTaskStatus.TestServer.Engine.Aggregation;
 
@@ -18,6 +19,11 @@ internal static class GroupAccumulators
 
     public static void Validate(string name, BsonValue argument)
     {
+        if (!FeatureGate.KnowsAccumulator(name))
+        {
+            throw OperatorShapes.Error(15952, $"unknown group operator '{name}'");
+        }
+
         switch (name)
         {
             case "$count":
@@ -44,8 +50,10 @@ internal static class GroupAccumulators
         }
     }
 
-    public static Accumulator Create(string name) => name switch
+    public static Accumulator Create(string name, CompiledExpression argument) => name switch
     {
+        // A constant number is summed as MongoDB sums it, without compensation (AccumulatorSum::getConstantArgument).
+        "$sum" when argument is ConstantExpression { Value: BsonInt32 or BsonInt64 or BsonDouble } constant => new ConstantSumAccumulator(constant.Value),
         "$sum" => new SumAccumulator(),
         "$count" => new CountAccumulator(),
         "$avg" => new AverageAccumulator(),
@@ -65,20 +73,23 @@ internal static class GroupAccumulators
         public abstract BsonValue? Result();
     }
 
-    // Non-numeric values are ignored; no numbers at all is 0.
+    // Non-numeric values are ignored; no numbers at all is 0. Compensated, as MongoDB sums (NumericSum).
     private sealed class SumAccumulator : Accumulator
     {
-        private BsonValue _total = new BsonInt32(0);
+        private readonly NumericSum _sum = new();
 
-        public override void Add(BsonValue? value)
-        {
-            if (value is not null && BsonOrder.IsNumber(value))
-            {
-                _total = Numbers.Add(_total, value);
-            }
-        }
+        public override void Add(BsonValue? value) => _sum.Add(value);
 
-        public override BsonValue Result() => _total;
+        public override BsonValue Result() => _sum.Sum;
+    }
+
+    private sealed class ConstantSumAccumulator(BsonValue addend) : Accumulator
+    {
+        private readonly ConstantSum _sum = new(addend);
+
+        public override void Add(BsonValue? value) => _sum.Add();
+
+        public override BsonValue Result() => _sum.Sum;
     }
 
     private sealed class CountAccumulator : Accumulator
@@ -92,17 +103,11 @@ internal static class GroupAccumulators
 
     private sealed class AverageAccumulator : Accumulator
     {
-        private readonly List<BsonValue> _numbers = [];
+        private readonly NumericSum _sum = new();
 
-        public override void Add(BsonValue? value)
-        {
-            if (value is not null && BsonOrder.IsNumber(value))
-            {
-                _numbers.Add(value);
-            }
-        }
+        public override void Add(BsonValue? value) => _sum.Add(value);
 
-        public override BsonValue Result() => AccumulatorOperators.Average(_numbers);
+        public override BsonValue Result() => _sum.Average;
     }
 
     // Null and missing are ignored; a group without other values gives null.

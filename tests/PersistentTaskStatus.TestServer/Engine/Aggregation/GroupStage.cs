@@ -73,7 +73,7 @@ internal static class GroupStage
             var groupKey = key.Evaluate(document, context) ?? BsonNull.Value;
             if (!groups.TryGetValue(groupKey, out var state))
             {
-                state = accumulators.Select(a => GroupAccumulators.Create(a.Operator)).ToArray();
+                state = accumulators.Select(a => GroupAccumulators.Create(a.Operator, a.Argument)).ToArray();
                 groups.Add(groupKey, state);
                 order.Add(groupKey);
             }

@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using PersistentTaskStatus.TestServer.Engine.Expressions.Operators;
+using PersistentTaskStatus.TestServer.Engine.Versions;
 
 namespace PersistentTaskStatus.TestServer.Engine.Expressions;
 
@@ -79,7 +80,7 @@ internal static class ExpressionEvaluator
             }
 
             var element = document.GetElement(0);
-            if (!Operators.TryGetValue(element.Name, out var parser))
+            if (!Operators.TryGetValue(element.Name, out var parser) || !FeatureGate.KnowsExpression(element.Name))
             {
                 throw new MongoServerException(ErrorCode.InvalidPipelineOperator, $"Unrecognized expression '{element.Name}'");
             }

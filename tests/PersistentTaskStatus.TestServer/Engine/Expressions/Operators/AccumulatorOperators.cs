@@ -16,43 +16,24 @@ internal static class AccumulatorOperators
         table["$max"] = OperatorShapes.Variadic(args => Extreme(Inputs(args), wantMax: true));
     }
 
-    /// <summary>The sum of the numbers among the values (others are ignored); 0 (int32) when there are none.</summary>
-    public static BsonValue Sum(IEnumerable<BsonValue?> values)
-    {
-        BsonValue total = new BsonInt32(0);
-        foreach (var value in values)
-        {
-            if (value is not null && BsonOrder.IsNumber(value))
-            {
-                total = Numbers.Add(total, value);
-            }
-        }
-
-        return total;
-    }
+    /// <summary>
+    /// The sum of the numbers among the values (others are ignored), compensated as MongoDB sums; 0 (int32) when there
+    /// are none.
+    /// </summary>
+    public static BsonValue Sum(IEnumerable<BsonValue?> values) => Accumulate(values).Sum;
 
     /// <summary>The mean of the numbers among the values, a double (a decimal if any is one); null when there are none.</summary>
-    public static BsonValue Average(IEnumerable<BsonValue?> values)
+    public static BsonValue Average(IEnumerable<BsonValue?> values) => Accumulate(values).Average;
+
+    private static NumericSum Accumulate(IEnumerable<BsonValue?> values)
     {
-        BsonValue total = new BsonInt32(0);
-        var count = 0;
+        var sum = new NumericSum();
         foreach (var value in values)
         {
-            if (value is not null && BsonOrder.IsNumber(value))
-            {
-                total = Numbers.Add(total, value);
-                count++;
-            }
+            sum.Add(value);
         }
 
-        if (count == 0)
-        {
-            return BsonNull.Value;
-        }
-
-        return total.BsonType == BsonType.Decimal128
-            ? Numbers.FromDecimal(Numbers.ToDecimal(total) / count)
-            : new BsonDouble(BsonOrder.ToDouble(total) / count);
+        return sum;
     }
 
     /// <summary>The smallest or largest value in BSON order, ignoring null and missing; null when nothing is left.</summary>
