@@ -253,7 +253,7 @@ internal sealed class PageRenderer(DashboardOptions options, DateTime now)
 
         if (task.LastError is { } error)
         {
-            html.Raw("<div").Attr("class", task.HasFailed ? "err" : "err soft").Raw("><b>").Text(ErrorType(error.Type)).Raw("</b> ")
+            html.Raw("<div").Attr("class", task.HasFailed ? "err" : "err soft").Raw("><b").Attr("title", error.Type).Raw(">").Text(ErrorType(error.Type)).Raw("</b> ")
                 .Text(error.Message).Raw("</div>");
         }
 
@@ -344,11 +344,17 @@ internal sealed class PageRenderer(DashboardOptions options, DateTime now)
         _ => "Pending",
     };
 
-    /// <summary>An exception's type without its namespace (<c>IOException</c>); other types as they are.</summary>
+    /// <summary>
+    /// An exception's type without its namespace (<c>IOException</c>), the library's own error types without their
+    /// prefix (<c>DependencyFailed</c>); other types as they are. The full type is in the row's title.
+    /// </summary>
     private static string ErrorType(string type)
     {
+        const string LibraryPrefix = "PersistentTaskStatus.";
         var dot = type.LastIndexOf('.');
-        return type.EndsWith("Exception", StringComparison.Ordinal) && dot >= 0 ? type[(dot + 1)..] : type;
+        return type.EndsWith("Exception", StringComparison.Ordinal) && dot >= 0 ? type[(dot + 1)..]
+            : type.StartsWith(LibraryPrefix, StringComparison.Ordinal) ? type[LibraryPrefix.Length..]
+            : type;
     }
 
     private static void RunBadges(Html html, RunSummary run)

@@ -89,7 +89,7 @@ public sealed class DashboardTestContext : IAsyncDisposable
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        limit.CancelAfter(timeout ?? TimeSpan.FromSeconds(30));
+        limit.CancelAfter(timeout ?? TimeSpan.FromSeconds(120));
         while (!await condition())
         {
             try

@@ -55,6 +55,9 @@ public sealed class PageProbe : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = "en-US",
         });
+        // Generous: this machine is often busy, and a wait on a condition costs nothing when it holds early.
+        context.SetDefaultTimeout(120_000);
+        context.SetDefaultNavigationTimeout(120_000);
         await context.AddInitScriptAsync(ViolationListener);
         var page = await context.NewPageAsync();
         return new PageProbe(context, page);
@@ -70,7 +73,19 @@ public sealed class PageProbe : IAsyncDisposable
     }
 
     public Task WaitForLiveAsync() =>
-        Page.Locator("[data-status=\"live\"]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        Page.Locator("[data-status=\"live\"]").WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
+
+    /// <summary>The keys (run or task names) of the table's rows, in page order, hidden ones included.</summary>
+    public Task<string[]> RowKeysAsync() =>
+        Page.Locator("tbody[data-rows] tr[data-key]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.key)");
+
+    /// <summary>The row of that key (a run's or a task's name, matched exactly, whatever characters it holds).</summary>
+    public ILocator Row(string key) => Page.Locator($"tbody[data-rows] tr[data-key=\"{CssString(key)}\"]");
+
+    /// <summary>The value of the progress bar in the row of that key.</summary>
+    public Task<string?> ProgressOfAsync(string key) => Row(key).Locator("progress").GetAttributeAsync("value");
+
+    private static string CssString(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\a ", StringComparison.Ordinal);
 
     /// <summary>Saves a screenshot of the whole page under the test output.</summary>
     public async Task<string> ScreenshotAsync(string name)
