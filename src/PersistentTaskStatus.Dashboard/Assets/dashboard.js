@@ -180,11 +180,13 @@
         }, 5000);
         return;
       }
+      // The button's name and value (the task) go in only while it is enabled.
+      const body = new FormData(form, button);
       button.disabled = true;
       try {
         const response = await fetch(form.action, {
           method: 'POST',
-          body: new FormData(form, button),
+          body,
           headers: { Accept: 'application/json' },
           credentials: 'same-origin',
           referrerPolicy: 'same-origin',
