@@ -37,6 +37,7 @@ internal sealed class SharedWatch : IAsyncDisposable
     private CancellationTokenSource? running;
     private CancellationTokenSource? stopTimer;
     private Task loop = Task.CompletedTask;
+    private long published;
     private int generation;
     private bool settled;
     private bool disposed;
@@ -49,6 +50,9 @@ internal sealed class SharedWatch : IAsyncDisposable
 
     /// <summary>How many times the watch started (a process-wide count, for tests and diagnostics).</summary>
     public int Starts { get; private set; }
+
+    /// <summary>How many states the watch handed out so far (a process-wide count, for tests and diagnostics).</summary>
+    public long Published => Interlocked.Read(ref published);
 
     /// <summary>Whether the watch is running now.</summary>
     public bool IsRunning
@@ -273,6 +277,8 @@ internal sealed class SharedWatch : IAsyncDisposable
             {
                 subscription.Offer(state);
             }
+
+            Interlocked.Increment(ref published);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
@@ -43,6 +44,7 @@ public sealed class DashboardHost : IAsyncDisposable
     private readonly WebApplication app;
     private readonly MongoClient mongo;
     private readonly StrongBox<int> changeStreams;
+    private int disposed;
 
     private DashboardHost(WebApplication app, MongoClient mongo, StrongBox<int> changeStreams, string baseAddress, string databaseName, HostSettings settings)
     {
@@ -71,7 +73,7 @@ public sealed class DashboardHost : IAsyncDisposable
 
     internal SharedWatch Watch => app.Services.GetRequiredService<SharedWatch>();
 
-    /// <summary>How many change streams the dashboard opened on the database so far.</summary>
+    /// <summary>How many change streams the dashboard opened on the database so far (<c>$changeStream</c> aggregations the server answered).</summary>
     public int ChangeStreamsOpened => Volatile.Read(ref changeStreams.Value);
 
     public string RunUrl(string name) => Url + "run?name=" + Uri.EscapeDataString(name);
@@ -81,14 +83,24 @@ public sealed class DashboardHost : IAsyncDisposable
         settings ??= new HostSettings();
         var changeStreams = new StrongBox<int>();
         var clientSettings = fixture.CreateClientSettings();
-        clientSettings.ClusterConfigurator = cluster => cluster.Subscribe<CommandStartedEvent>(e =>
-        {
-            if (e.CommandName == "aggregate" && e.Command.TryGetValue("pipeline", out var pipeline) &&
-                pipeline.AsBsonArray.Any(stage => stage.AsBsonDocument.Contains("$changeStream")))
+        var opening = new ConcurrentDictionary<int, bool>();
+        clientSettings.ClusterConfigurator = cluster => cluster
+            .Subscribe<CommandStartedEvent>(e =>
             {
-                Interlocked.Increment(ref changeStreams.Value);
-            }
-        });
+                if (e.CommandName == "aggregate" && e.Command.TryGetValue("pipeline", out var pipeline) &&
+                    pipeline.AsBsonArray.Any(stage => stage.AsBsonDocument.Contains("$changeStream")))
+                {
+                    opening[e.RequestId] = true;
+                }
+            })
+            .Subscribe<CommandSucceededEvent>(e =>
+            {
+                // Counted once the server answered: the stream is open from then on.
+                if (opening.TryRemove(e.RequestId, out _))
+                {
+                    Interlocked.Increment(ref changeStreams.Value);
+                }
+            });
         var mongo = new MongoClient(clientSettings);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
@@ -123,6 +135,11 @@ public sealed class DashboardHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await app.StopAsync(CancellationToken.None);
         await app.DisposeAsync();
         mongo.Dispose();
