@@ -13,7 +13,7 @@ namespace PersistentTaskStatus.Dashboard.Live;
 /// their own bounded channel, without ever waiting for a slow one: a subscriber whose channel is full is marked to
 /// read afresh instead.
 /// </summary>
-internal sealed class SharedWatch : IAsyncDisposable
+internal sealed class SharedWatch : IAsyncDisposable, IDisposable
 {
     /// <summary>How long the watch stays open after the last page closed.</summary>
     internal static readonly TimeSpan Linger = TimeSpan.FromSeconds(10);
@@ -103,28 +103,31 @@ internal sealed class SharedWatch : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await Stop().ConfigureAwait(false);
+
+    /// <summary>Stops the watch without waiting for it (for containers disposed synchronously).</summary>
+    public void Dispose() => _ = Stop();
+
+    private Task Stop()
     {
-        Task stopping;
         lock (gate)
         {
             if (disposed)
             {
-                return;
+                return Task.CompletedTask;
             }
 
             disposed = true;
             stopTimer?.Cancel();
             running?.Cancel();
             running = null;
-            stopping = loop;
             foreach (var subscription in subscribers)
             {
                 subscription.Complete();
             }
-        }
 
-        await stopping.ConfigureAwait(false);
+            return loop;
+        }
     }
 
     internal void Unsubscribe(Subscription subscription)
