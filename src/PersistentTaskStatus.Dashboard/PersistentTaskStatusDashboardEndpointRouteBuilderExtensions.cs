@@ -11,7 +11,8 @@ public static class PersistentTaskStatusDashboardEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Serves the dashboard under <paramref name="pattern"/>: the runs list at <c>{pattern}/</c>, a run's page at
-    /// <c>{pattern}/run?name=…</c>, their live updates, the reset action and the dashboard's own CSS, script and icon.
+    /// <c>{pattern}/run?name=…</c>, their live updates, a task's data on demand, the reset action and the dashboard's
+    /// own CSS, script and icon.
     /// Every link is relative, so a path base or a reverse proxy that maps the path works.
     /// <para>
     /// Safe by default: while the returned builder carries no authorization requirement, only requests from this
@@ -44,6 +45,7 @@ public static class PersistentTaskStatusDashboardEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(pattern);
         group.MapGet("/", DashboardEndpoints.Guarded((d, c) => d.RunsAsync(c))).WithDisplayName("PersistentTaskStatus dashboard: runs");
         group.MapGet("/run", DashboardEndpoints.Guarded((d, c) => d.RunAsync(c))).WithDisplayName("PersistentTaskStatus dashboard: run");
+        group.MapGet("/data", DashboardEndpoints.Guarded((d, c) => d.DataAsync(c))).WithDisplayName("PersistentTaskStatus dashboard: task data");
         group.MapGet("/events", DashboardEndpoints.Guarded((d, c) => d.EventsAsync(c))).WithDisplayName("PersistentTaskStatus dashboard: live updates");
         group.MapPost("/reset", DashboardEndpoints.Guarded((d, c) => d.ResetAsync(c))).WithDisplayName("PersistentTaskStatus dashboard: reset a task");
         group.MapGet("/assets/{file}", DashboardEndpoints.Guarded((_, c) => DashboardEndpoints.AssetAsync(c))).WithDisplayName("PersistentTaskStatus dashboard: assets");

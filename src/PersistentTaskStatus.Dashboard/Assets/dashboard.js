@@ -24,6 +24,7 @@
       if (Number.isNaN(t)) continue;
       const text = relative(t);
       if (el.textContent !== text) el.textContent = text;
+      if (!el.title) el.title = `${el.dateTime.replace('T', ' ').replace('Z', '')} UTC`;
     }
   };
   refreshTimes(document);
@@ -79,10 +80,33 @@
   // Live updates.
   const template = document.createElement('template');
   const parse = (html) => { template.innerHTML = html; return template.content.firstElementChild; };
+  // A task's data and checkpoint are fetched when their section opens (and again when a live update replaces an
+  // open one), shown as text.
+  const run = rows ? rows.dataset.run : undefined;
+  const loadData = async (details) => {
+    const tr = details.closest('tr[data-key]');
+    if (run === undefined || !tr || details.dataset.loaded) return;
+    details.dataset.loaded = 'true';
+    let pre = details.querySelector('pre');
+    if (!pre) { pre = document.createElement('pre'); details.append(pre); }
+    pre.textContent = 'Loading…';
+    const query = new URLSearchParams({ run, task: tr.dataset.key, part: details.dataset.part });
+    try {
+      const response = await fetch(`data?${query}`, { credentials: 'same-origin' });
+      pre.textContent = await response.text();
+    } catch (error) {
+      pre.textContent = `Not loaded: ${error.message}`;
+      delete details.dataset.loaded;
+    }
+  };
+  document.addEventListener('toggle', (e) => {
+    if (e.target instanceof HTMLDetailsElement && e.target.open && e.target.dataset.part) loadData(e.target);
+  }, true);
   const keepOpen = (from, to) => {
-    const a = from.querySelectorAll('details');
-    const b = to.querySelectorAll('details');
-    for (let i = 0; i < a.length && i < b.length; i++) if (a[i].open) b[i].open = true;
+    for (const old of from.querySelectorAll('details[open][data-part]')) {
+      const now = to.querySelector(`details[data-part="${old.dataset.part}"]`);
+      if (now) now.open = true;
+    }
   };
   // FNV-1a over the names in order, each followed by a NUL, as the server computes it (RunFeed.NamesHash).
   const namesHash = () => {

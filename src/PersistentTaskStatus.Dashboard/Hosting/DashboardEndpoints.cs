@@ -136,6 +136,40 @@ internal sealed class DashboardEndpoints(
         await HtmlAsync(context, StatusCodes.Status200OK, Renderer().RunPage(container, token)).ConfigureAwait(false);
     }
 
+    /// <summary>GET <c>data?run=&amp;task=&amp;part=input|checkpoint</c>: a task's data or checkpoint as text, when its section is opened.</summary>
+    public async Task DataAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var (run, task, part) = (query["run"].ToString(), query["task"].ToString(), query["part"].ToString());
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        if (run.Length == 0 || task.Length == 0 || part is not ("input" or "checkpoint"))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("Name the run, the task and the part (input or checkpoint).", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        TaskState? state = null;
+        try
+        {
+            var container = await client.GetTaskContainerAsync(run, context.RequestAborted).ConfigureAwait(false);
+            state = container?.Tasks.FirstOrDefault(t => t.Name == task);
+        }
+        catch (ArgumentException)
+        {
+        }
+
+        var data = part == "input" ? state?.TaskData : state?.ProcessingData;
+        if (data is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await context.Response.WriteAsync($"Task '{task}' of run '{run}' has no {part} (any more).", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        await context.Response.WriteAsync(PageRenderer.DataText(data), context.RequestAborted).ConfigureAwait(false);
+    }
+
     /// <summary>GET <c>events</c>: the live updates of the runs list (its filters) or of one run (<c>run=</c>).</summary>
     public async Task EventsAsync(HttpContext context)
     {

@@ -15,11 +15,8 @@ internal static class Formats
 
     public static string Count(int value) => value.ToString("N0", Invariant);
 
-    /// <summary>A UTC time as the machine-readable value of a <c>time</c> element (ISO 8601, milliseconds, <c>Z</c>).</summary>
-    public static string Iso(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", Invariant);
-
-    /// <summary>A UTC time for people: <c>2026-11-28 16:00:12 UTC</c>.</summary>
-    public static string Absolute(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Invariant);
+    /// <summary>A UTC time as the machine-readable value of a <c>time</c> element (ISO 8601 to the second, <c>Z</c>).</summary>
+    public static string Iso(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Invariant);
 
     /// <summary>Milliseconds since the Unix epoch: the position an event stream resumes from.</summary>
     public static long UnixMilliseconds(DateTime utc) => new DateTimeOffset(utc.ToUniversalTime()).ToUnixTimeMilliseconds();

@@ -15,10 +15,10 @@ internal sealed record ResetToken(string FieldName, string Value);
 /// </summary>
 internal sealed class PageRenderer(DashboardOptions options, DateTime now)
 {
-    /// <summary>The most characters of task data or checkpoint shown; the rest is cut, so that one huge document cannot swamp the page.</summary>
-    internal const int MaxDataCharacters = 4000;
+    /// <summary>The most characters of task data or checkpoint shown; the rest is cut, so that one huge document cannot swamp the browser.</summary>
+    internal const int MaxDataCharacters = 64 * 1024;
 
-    private static readonly JsonWriterSettings DataJson = new() { OutputMode = JsonOutputMode.RelaxedExtendedJson, Indent = true };
+    private static readonly JsonWriterSettings DataJson = new() { OutputMode = JsonOutputMode.RelaxedExtendedJson, Indent = true, NewLineChars = "\n" };
 
     public DateTime Now => now;
 
@@ -195,7 +195,7 @@ internal sealed class PageRenderer(DashboardOptions options, DateTime now)
             html.Raw("<div class=\"card table-card\"><table class=\"grid tasks\"><thead><tr>")
                 .Raw("<th class=\"c-name\">Task</th><th class=\"c-state\">State</th><th class=\"c-progress\">Progress</th>")
                 .Raw("<th class=\"c-num\">Attempts</th><th class=\"c-lease\">Lease</th><th class=\"c-times\">Times</th><th class=\"c-data\">Data</th>")
-                .Raw("</tr></thead><tbody data-rows>");
+                .Raw("</tr></thead><tbody data-rows").Attr("data-run", run.Name).Raw(">");
             foreach (var task in tasks)
             {
                 TaskRow(html, task, resetToken is not null);
@@ -207,7 +207,7 @@ internal sealed class PageRenderer(DashboardOptions options, DateTime now)
             }
 
             html.Raw("</tbody></table></div>");
-        }, capacity: 64 * 1024 + (tasks.Count * 640));
+        }, capacity: 64 * 1024 + (tasks.Count * 560));
     }
 
     /// <summary>The top of a run's page: name, state, overall progress and counts.</summary>
@@ -294,10 +294,6 @@ internal sealed class PageRenderer(DashboardOptions options, DateTime now)
                 html.Raw("</div>");
             }
         }
-        else
-        {
-            html.Raw("<span class=\"sub\">—</span>");
-        }
 
         html.Raw("</td><td class=\"c-times\">");
         if (task.TaskEndedAt is { } ended)
@@ -321,8 +317,8 @@ internal sealed class PageRenderer(DashboardOptions options, DateTime now)
         }
 
         html.Raw("</td><td class=\"c-data\">");
-        Data(html, "Input", task.TaskData);
-        Data(html, "Checkpoint", task.ProcessingData);
+        Data(html, "input", "Input", task.TaskData);
+        Data(html, "checkpoint", "Checkpoint", task.ProcessingData);
         html.Raw("</td></tr>");
     }
 
@@ -388,23 +384,31 @@ internal sealed class PageRenderer(DashboardOptions options, DateTime now)
 
     private void Time(Html html, DateTime utc)
     {
-        html.Raw("<time").Attr("datetime", Formats.Iso(utc)).Attr("title", Formats.Absolute(utc)).Raw(">")
-            .Text(Formats.Relative(utc, now)).Raw("</time>");
+        // The exact time shows on hover: dashboard.js sets each time's title from its datetime (not repeated here,
+        // which would add 40 bytes to every row of a large run).
+        html.Raw("<time").Attr("datetime", Formats.Iso(utc)).Raw(">").Text(Formats.Relative(utc, now)).Raw("</time>");
     }
 
-    private static void Data(Html html, string label, BsonDocument? data)
+    /// <summary>
+    /// A collapsed section for the task's data or checkpoint. Its content is fetched when it is opened
+    /// (<see cref="DataText"/>), so that a page of 1,000 tasks does not carry 2,000 documents.
+    /// </summary>
+    private static void Data(Html html, string part, string label, BsonDocument? data)
     {
         if (data is null || data.ElementCount == 0)
         {
             return;
         }
 
-        var json = data.ToJson(DataJson);
-        if (json.Length > MaxDataCharacters)
-        {
-            json = json[..MaxDataCharacters] + $"\n… ({json.Length - MaxDataCharacters:N0} more characters)";
-        }
+        html.Raw("<details").Attr("data-part", part).Raw("><summary>").Text(label).Raw("</summary></details>");
+    }
 
-        html.Raw("<details><summary>").Text(label).Raw("</summary><pre>").Text(json).Raw("</pre></details>");
+    /// <summary>A task's data or checkpoint as indented JSON (relaxed extended JSON), cut at <see cref="MaxDataCharacters"/>.</summary>
+    public static string DataText(BsonDocument data)
+    {
+        var json = data.ToJson(DataJson);
+        return json.Length <= MaxDataCharacters
+            ? json
+            : json[..MaxDataCharacters] + $"\n… ({(json.Length - MaxDataCharacters).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} more characters)";
     }
 }

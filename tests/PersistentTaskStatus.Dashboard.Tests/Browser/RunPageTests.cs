@@ -31,6 +31,8 @@ public sealed class RunPageTests(MongoFixture fixture, BrowserFixture browser) :
         Assert.Equal("412 of 970 MB", await download.Locator(".status-text").TextContentAsync());
         Assert.Equal("1 / 1", await download.Locator(".c-num").TextContentAsync());
         Assert.Contains("took", await download.Locator(".c-times").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$", await download.Locator(".c-times time").GetAttributeAsync("title"));
+        Assert.Equal("—", await download.Locator(".c-lease").EvaluateAsync<string>("td => getComputedStyle(td, '::after').content.replaceAll('\"', '')"));
 
         Assert.Equal($"DependencyFailed {import.LastError!.Message}", await probe.Row("import").Locator(".err").TextContentAsync());
         Assert.Equal("dependency 'download' failed", import.LastError.Message);
@@ -71,19 +73,24 @@ public sealed class RunPageTests(MongoFixture fixture, BrowserFixture browser) :
         await using var probe = await PageProbe.OpenAsync(browser.Browser);
         await probe.GotoLiveAsync(host.RunUrl("run"));
 
+        // Collapsed, and loaded only when opened.
         var data = probe.Row("download a.csv").Locator("details");
         Assert.Equal(2, await data.CountAsync());
-        Assert.False(await data.First.Locator("pre").IsVisibleAsync());
+        Assert.Equal(0, await probe.Page.Locator("pre").CountAsync());
         await data.First.Locator("summary").ClickAsync();
-        Assert.Contains("\"url\" : \"https://feed.example/a.csv\"", await data.First.Locator("pre").TextContentAsync(), StringComparison.Ordinal);
+        await data.First.Locator("pre", new() { HasText = "feed.example" }).WaitForAsync();
+        Assert.Equal("{\n  \"url\" : \"https://feed.example/a.csv\",\n  \"bytes\" : 970000000\n}", await data.First.Locator("pre").TextContentAsync());
         await data.Nth(1).Locator("summary").ClickAsync();
+        await data.Nth(1).Locator("pre", new() { HasText = "offset" }).WaitForAsync();
         Assert.Contains("\"offset\" : 432013312", await data.Nth(1).Locator("pre").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await probe.Row("download b.csv").Locator("details").CountAsync());
 
         // An opened section stays open when a live update replaces the row.
         await run.UpdateProgressAsync("download a.csv", 55, "537 of 970 MB", Token);
         await probe.Row("download a.csv").Locator("progress[value=\"55\"]").WaitForAsync();
         Assert.True(await probe.Row("download a.csv").Locator("details").First.EvaluateAsync<bool>("d => d.open"));
         Assert.True(await probe.Row("download a.csv").Locator("details").Nth(1).EvaluateAsync<bool>("d => d.open"));
+        await probe.Row("download a.csv").Locator("details").First.Locator("pre", new() { HasText = "feed.example" }).WaitForAsync();
 
         await probe.Page.GetByRole(AriaRole.Button, new() { Name = "Running" }).ClickAsync();
         Assert.Equal(["download a.csv"], await VisibleAsync(probe));

@@ -67,7 +67,8 @@ public sealed class SecurityTests(MongoFixture fixture, BrowserFixture browser) 
         Assert.Equal($"InvalidOperationException {ErrorMessage}", await probe.Row(TaskNames[0]).Locator(".err").TextContentAsync());
         Assert.Equal(TaskNames[0], await probe.Row(TaskNames[0]).Locator("button").GetAttributeAsync("value"));
         await probe.Row(TaskNames[2]).Locator("details summary").ClickAsync();
-        Assert.Contains($"\"note\" : \"{DataText}\"", await probe.Row(TaskNames[2]).Locator("pre").TextContentAsync(), StringComparison.Ordinal);
+        await probe.Row(TaskNames[2]).Locator("pre", new() { HasText = "note" }).WaitForAsync();
+        Assert.Equal($"{{\n  \"note\" : \"{DataText}\"\n}}", await probe.Row(TaskNames[2]).Locator("pre").TextContentAsync());
 
         // Live updates carry user data too: a new status text and a new task, while the page is open.
         const string LiveText = "<script>window.xss='live'</script><img src=x onerror=alert('live')>";
