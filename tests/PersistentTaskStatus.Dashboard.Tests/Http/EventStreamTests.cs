@@ -143,6 +143,67 @@ public sealed class EventStreamTests(MongoFixture fixture) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_page_that_connected_before_the_watchs_stream_was_open_reads_afresh_once_it_is()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await context.ContainerAsync("run", TaskRunStatus.Pending);
+        var host = await context.StartHostAsync(new HostSettings { Library = o => o.TimeProvider = time });
+
+        // The page read the run before the stream opened: a change in between would not come through the stream.
+        await using var early = await EventStreamReader.OpenAsync(http, host.Url + "events?run=run");
+        await early.NextAsync("update");
+        await early.NextAsync("status");
+        await WaitUntilAsync(() => host.ChangeStreamsOpened == 1, "the change stream opened");
+
+        // Once the stream counts as open (no change came, so after the settle time), the page reads again.
+        var again = await AdvanceUntilAsync(time, SharedWatch.SettleTime, early.NextAsync("update"));
+        Assert.Equal("{\"live\":true}", (await early.NextAsync("status")).Data);
+        Assert.Empty(again.RowKeys);
+        Assert.Equal(1, again.Json().GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_watch_that_fails_tells_the_pages_starts_again_and_the_pages_read_what_changed_meanwhile()
+    {
+        var run = await context.ContainerAsync("run", TaskRunStatus.Running);
+        var host = await context.StartHostAsync();
+        var admin = context.Fixture.Client.GetDatabase("admin");
+        await admin.RunCommandAsync<BsonDocument>(new BsonDocument
+        {
+            { "configureFailPoint", "failCommand" },
+            { "mode", new BsonDocument("times", 1) },
+            { "data", new BsonDocument { { "failCommands", new BsonArray { "aggregate" } }, { "errorCode", 2 }, { "appName", host.ApplicationName } } },
+        }, cancellationToken: Token);
+        try
+        {
+            await using var stream = await EventStreamReader.OpenAsync(http, host.Url + "events?run=run");
+            await stream.NextAsync("update");
+            Assert.Equal("{\"live\":true}", (await stream.NextAsync("status")).Data);
+
+            // The watch's first aggregate fails with an error that is not transient: the page hears of it.
+            Assert.Equal("{\"live\":false}", (await stream.NextAsync("status")).Data);
+            await run.UpdateProgressAsync("t0", 64, "written while the watch was down", Token);
+
+            // It starts again by itself; once its stream is open, the page reads what it missed and is live again.
+            StreamItem update;
+            do
+            {
+                update = await stream.NextAsync("update");
+            }
+            while (!update.RowKeys.Contains("t0"));
+
+            Assert.Contains("written while the watch was down", update.Json().GetProperty("rows")[0].GetProperty("html").GetString(), StringComparison.Ordinal);
+            Assert.Equal("{\"live\":true}", (await stream.NextAsync("status")).Data);
+            Assert.Equal(1, host.ChangeStreamsOpened);
+            Assert.Equal(1, host.Watch.Starts);
+        }
+        finally
+        {
+            await admin.RunCommandAsync<BsonDocument>(new BsonDocument { { "configureFailPoint", "failCommand" }, { "mode", "off" } }, cancellationToken: CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Stopping_the_application_ends_open_streams_instead_of_waiting_for_them()
     {
         await context.ContainerAsync("run", TaskRunStatus.Pending);

@@ -61,6 +61,9 @@ public sealed class DashboardHost : IAsyncDisposable
 
     public string DatabaseName { get; }
 
+    /// <summary>The application name of the dashboard's MongoDB client, which fail points can target.</summary>
+    public string ApplicationName { get; private init; } = "";
+
     public HostSettings Settings { get; }
 
     /// <summary>The dashboard's folder: <c>http://127.0.0.1:port{pathBase}{pattern}/</c>.</summary>
@@ -84,6 +87,7 @@ public sealed class DashboardHost : IAsyncDisposable
         var changeStreams = new StrongBox<int>();
         var clientSettings = fixture.CreateClientSettings();
         var opening = new ConcurrentDictionary<int, bool>();
+        clientSettings.ApplicationName = "dashboard-" + Guid.NewGuid().ToString("N")[..8];
         clientSettings.ClusterConfigurator = cluster => cluster
             .Subscribe<CommandStartedEvent>(e =>
             {
@@ -130,7 +134,7 @@ public sealed class DashboardHost : IAsyncDisposable
         await app.StartAsync(TestContext.Current.CancellationToken);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new DashboardHost(app, mongo, changeStreams, address.TrimEnd('/'), databaseName, settings);
+        return new DashboardHost(app, mongo, changeStreams, address.TrimEnd('/'), databaseName, settings) { ApplicationName = clientSettings.ApplicationName };
     }
 
     public async ValueTask DisposeAsync()
