@@ -61,8 +61,15 @@ internal sealed class SampleDashboard : IAsyncDisposable
             return;
         }
 
-        AnsiConsole.WriteLine($"The dashboard stays at {Url}; press Enter to stop.");
-        await Task.Run(Console.ReadLine, cancellationToken).WaitAsync(cancellationToken);
+        AnsiConsole.WriteLine($"The dashboard stays at {Url}; press Enter (or Ctrl+C) to stop.");
+        try
+        {
+            await Task.Run(Console.ReadLine, cancellationToken).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run is over and reported: Ctrl+C here only closes the page.
+        }
     }
 
     public async ValueTask DisposeAsync()
