@@ -32,6 +32,9 @@ internal sealed class SampleOptions
 
     public bool ShowHelp { get; private set; }
 
+    /// <summary>The port of the dashboard (<c>--dashboard [PORT]</c>), or null without it.</summary>
+    public int? DashboardPort { get; private set; }
+
     // Worker-only: set by the supervisor when it starts a worker process.
     public bool IsWorker { get; private set; }
 
@@ -55,6 +58,7 @@ internal sealed class SampleOptions
           --seed N           seed of the feed's content and the failures  (default 1)
           --database NAME    the database to use; emptied at start        (default pts_sample)
           --work-dir PATH    where the feed and the downloads go          (default: a temporary folder, deleted at the end)
+          --dashboard [PORT] serve the dashboard on 127.0.0.1 while the run goes on (default port 5080; 0 picks a free one)
           -h, --help         this text
 
         MongoDB: the one in MONGODB_URI, else an in-process test server.
@@ -79,6 +83,13 @@ internal sealed class SampleOptions
             if (name is "-h" or "--help" or "-?")
             {
                 options.ShowHelp = true;
+                continue;
+            }
+
+            if (name == "--dashboard" && !options.IsWorker)
+            {
+                var hasPort = i + 1 < args.Count && !args[i + 1].StartsWith('-');
+                options.DashboardPort = hasPort ? Int(name, args[++i], min: 0, max: 65535) : SampleDashboard.DefaultPort;
                 continue;
             }
 

@@ -81,6 +81,9 @@ internal static class Supervisor
         await mongo.DropDatabaseAsync(options.Database, cancellationToken);
         var database = mongo.GetDatabase(options.Database);
         using var client = new TaskStatusClient(database);
+        await using var dashboard = options.DashboardPort is { } port
+            ? await SampleDashboard.StartAsync(connectionString, options.Database, port, cancellationToken)
+            : null;
 
         // The hour's run: one container, named after the hour, created with the feed check as its first step.
         var containerName = $"feed-import:{DateTime.UtcNow:yyyy-MM-dd'T'HH}:00Z";
@@ -115,6 +118,7 @@ internal static class Supervisor
         await container.RefreshAsync(cancellationToken);
         var report = await RunReport.BuildAsync(container, new SampleCollections(database), feed, downloadDirectory, fleet, kills, options.Kills, cancellationToken);
         report.Print(outcome, clock.Elapsed);
+        await (dashboard?.LingerAsync(cancellationToken) ?? Task.CompletedTask);
         return report.ProofHolds ? 0 : 1;
     }
 
