@@ -150,6 +150,14 @@ internal sealed partial class CommandDispatcher
             AddErrorLabels(reply, name, command, failCommandData: null);
             return reply;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug in a handler is the server's error, reported as MongoDB reports one (InternalError, code 1), not
+            // a dropped connection: the driver would take a hang-up for a network error and retry or discard its
+            // pool, hiding the bug behind a misleading symptom.
+            return ErrorReply(new MongoServerException(
+                ErrorCode.InternalError, $"Internal error while running '{name}': {ex.GetType().Name}: {ex.Message}"));
+        }
     }
 
     private Task<BsonDocument> ExecuteAsync(
@@ -260,7 +268,8 @@ internal sealed partial class CommandDispatcher
         return reply;
     }
 
-    private void Register(string name, Func<CommandRequest, BsonDocument> handler) => handlers.Add(name, handler);
+    /// <summary>Adds a command (internal so that a test can add one, for example a handler that fails).</summary>
+    internal void Register(string name, Func<CommandRequest, BsonDocument> handler) => handlers.Add(name, handler);
 }
 
 /// <summary>One command as a handler sees it.</summary>

@@ -289,9 +289,9 @@ internal sealed partial class CommandDispatcher
         BsonDocument? after = null;
         foreach (var (document, position) in targets)
         {
-            var updated = plan.Apply(document, position, context);
+            var (updated, changed) = plan.Apply(document, position, context);
             before = document;
-            if (!updated.Equals(document))
+            if (changed)
             {
                 var updatedBytes = CheckSize(updated);
                 DocumentValidation.Check(collection, updated, document, context);

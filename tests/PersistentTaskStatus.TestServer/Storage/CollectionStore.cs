@@ -120,7 +120,7 @@ internal sealed class CollectionStore
     /// </summary>
     public void Replace(BsonDocument existing, BsonDocument replacement, bool isReplacement, int bytes = 0)
     {
-        var position = documents.IndexOf(existing);
+        var position = PositionOf(existing);
         if (position < 0)
         {
             throw new InvalidOperationException("The document to replace is not in the collection.");
@@ -136,12 +136,32 @@ internal sealed class CollectionStore
 
     public void Remove(BsonDocument existing)
     {
-        if (documents.Remove(existing))
+        var position = PositionOf(existing);
+        if (position >= 0)
         {
+            documents.RemoveAt(position);
             UnindexKeys(existing);
             // A delete event carries only the document key: the removed document is not kept.
             changeLog.Append("delete", DatabaseName, Name, existing["_id"]);
         }
+    }
+
+    /// <summary>
+    /// Where the stored document is, found by reference: the stored instance is what a command holds, and value
+    /// equality would be wrong (the driver's <c>BsonDocument.Equals</c> finds a document holding NaN unequal to itself)
+    /// and slow (a deep comparison of every document before it).
+    /// </summary>
+    private int PositionOf(BsonDocument existing)
+    {
+        for (var i = 0; i < documents.Count; i++)
+        {
+            if (ReferenceEquals(documents[i], existing))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private void CheckUnique(BsonDocument document, BsonDocument? except)

@@ -81,7 +81,11 @@ public static class UpdateDescriptionBuilder
 
                 break;
             default:
-                if (!old.Equals(value))
+                // Byte equality, as the server's document diff (doc_diff computeDocDiff uses binaryEqual): NaN that
+                // stays NaN is no change, while 0.0 becoming -0.0 is one. One known difference: MongoDB builds the
+                // description of an operator update from the operators, so an $inc of a NaN (a modification that
+                // leaves the same bytes) lists the field there and not here.
+                if (!BsonIdentity.Same(old, value))
                 {
                     updated[path] = value;
                 }

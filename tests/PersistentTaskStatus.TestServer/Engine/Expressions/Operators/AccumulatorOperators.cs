@@ -50,6 +50,12 @@ internal static class AccumulatorOperators
             return BsonNull.Value;
         }
 
+        if (!Numbers.IsFinite(total))
+        {
+            // NaN or an infinity divided by a count is itself.
+            return total.BsonType == BsonType.Decimal128 ? total : new BsonDouble(BsonOrder.ToDouble(total));
+        }
+
         return total.BsonType == BsonType.Decimal128
             ? Numbers.FromDecimal(Numbers.ToDecimal(total) / count)
             : new BsonDouble(BsonOrder.ToDouble(total) / count);
