@@ -15,6 +15,7 @@ internal sealed partial class CommandDispatcher
     private readonly Dictionary<string, Func<CommandRequest, BsonDocument>> handlers;
     private readonly RetryableWrites retryableWrites = new();
     private readonly Lock pauseLock = new();
+    private readonly List<string> held = [];
     private TaskCompletionSource? pauseGate;
 
     public CommandDispatcher(ServerState server)
@@ -57,6 +58,15 @@ internal sealed partial class CommandDispatcher
         }
     }
 
+    /// <summary>Whether a pause holds back a command named <paramref name="commandName"/> now (it reached the server).</summary>
+    internal bool IsHolding(string commandName)
+    {
+        lock (pauseLock)
+        {
+            return held.Contains(commandName);
+        }
+    }
+
     /// <summary>Lets the held commands run, in no particular order, and answers new ones at once again.</summary>
     public void Resume()
     {
@@ -72,15 +82,30 @@ internal sealed partial class CommandDispatcher
 
     public async Task<BsonDocument> ExecuteAsync(BsonDocument command, ConnectionContext connection, CancellationToken cancellationToken)
     {
+        var heldName = command.ElementCount > 0 ? command.GetElement(0).Name : "";
         TaskCompletionSource? gate;
         lock (pauseLock)
         {
             gate = pauseGate;
+            if (gate is not null)
+            {
+                held.Add(heldName);
+            }
         }
 
         if (gate is not null)
         {
-            await gate.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await gate.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (pauseLock)
+                {
+                    held.Remove(heldName);
+                }
+            }
         }
 
         if (command.ElementCount == 0)
