@@ -176,6 +176,23 @@ public sealed class NaNDocumentTests(MongoFixture fixture)
         Assert.All(changes, c => Assert.Empty(c.UpdateDescription.RemovedFields));
     }
 
+    // MongoDB describes an operator update from its operators: $inc on NaN is a modification (NaN + 1 is not
+    // identical to NaN for SafeNum::isIdentical), so its event lists the field, although the bytes did not change.
+    [Fact]
+    public async Task An_inc_of_a_NaN_field_gives_an_update_event_that_lists_the_field()
+    {
+        var collection = await CollectionWithAsync(new BsonDocument { { "_id", 1 }, { "ratio", double.NaN }, { "n", 1 } });
+        using var stream = await collection.WatchAsync(Quick, Token);
+
+        var result = await collection.UpdateOneAsync(
+            new BsonDocument("_id", 1), new BsonDocument("$inc", new BsonDocument("ratio", 1)), cancellationToken: Token);
+        var change = Assert.Single(await stream.ReadAsync(1, Token));
+
+        Assert.Equal(1, result.ModifiedCount);
+        Assert.Equal(["ratio"], change.UpdateDescription.UpdatedFields.Names);
+        Assert.True(double.IsNaN(change.UpdateDescription.UpdatedFields["ratio"].AsDouble));
+    }
+
     private async Task<IMongoCollection<BsonDocument>> CollectionWithAsync(params BsonDocument[] documents)
     {
         var collection = database.GetCollection<BsonDocument>(NewName());

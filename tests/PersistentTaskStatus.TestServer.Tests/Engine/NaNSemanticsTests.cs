@@ -203,6 +203,21 @@ public sealed class NaNSemanticsTests
     }
 
     [Fact]
+    public void An_inc_of_NaN_reports_the_path_it_rewrote_and_the_description_lists_it()
+    {
+        var document = BsonDocument.Parse("{ _id: 1, a: { b: NaN }, c: 1 }");
+        var before = document.DeepClone().AsBsonDocument;
+        var context = new UpdateContext { Expressions = new ExpressionContext(UpdateTestHelper.Now) };
+
+        var changed = UpdateSpecification.Parse(BsonDocument.Parse("{ $inc: { 'a.b': 1, c: 0 } }"), arrayFilters: null).Apply(document, context);
+        var description = UpdateDescriptionBuilder.Build(before, document, context.RewrittenPaths);
+
+        Assert.True(changed);
+        Assert.Equal(["a.b"], context.RewrittenPaths);
+        Assert.Equal(["a.b"], description["updatedFields"].AsBsonDocument.Names);
+    }
+
+    [Fact]
     public void An_update_description_lists_a_number_that_became_NaN_and_a_NaN_that_became_a_number()
     {
         var before = BsonDocument.Parse("{ _id: 1, a: 1, b: NaN, c: [NaN] }");

@@ -363,7 +363,7 @@ internal sealed partial class CommandDispatcher
 
         if (entry.OperationType == "update")
         {
-            change["updateDescription"] = UpdateDescriptionBuilder.Build(entry.Before!, entry.After!);
+            change["updateDescription"] = UpdateDescriptionBuilder.Build(entry.Before!, entry.After!, entry.RewrittenPaths);
         }
 
         return change;

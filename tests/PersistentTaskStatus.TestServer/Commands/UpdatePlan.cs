@@ -74,15 +74,16 @@ internal sealed class UpdatePlan
     /// the same NaN, as SafeNum::isIdentical compares doubles with ==); a replacement or a pipeline modifies the
     /// document unless the result is binary-equal to it (ObjectReplaceExecutor::applyReplacementUpdate).
     /// </summary>
-    public (BsonDocument Document, bool Modified) Apply(BsonDocument document, int? positionalIndex, ExpressionContext context)
+    public (BsonDocument Document, bool Modified, IReadOnlyList<string> RewrittenPaths) Apply(BsonDocument document, int? positionalIndex, ExpressionContext context)
     {
         var id = document.GetValue("_id", null);
         BsonDocument result;
         if (operators is not null)
         {
             result = document.DeepClone().AsBsonDocument;
-            var modified = operators.Apply(result, new UpdateContext { Expressions = context, PositionalIndex = positionalIndex });
-            return (result, modified);
+            var update = new UpdateContext { Expressions = context, PositionalIndex = positionalIndex };
+            var modified = operators.Apply(result, update);
+            return (result, modified, update.RewrittenPaths);
         }
 
         if (replacement is not null)
@@ -117,7 +118,7 @@ internal sealed class UpdatePlan
             result.InsertAt(0, new BsonElement("_id", id));
         }
 
-        return (result, !BsonIdentity.Same(result, document));
+        return (result, !BsonIdentity.Same(result, document), []);
     }
 
     /// <summary>The new document of an upsert that matched nothing.</summary>

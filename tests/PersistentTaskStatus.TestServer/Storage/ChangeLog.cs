@@ -45,7 +45,8 @@ internal sealed class ChangeLog
         BsonDocument? after = null,
         bool isReplacement = false,
         (string Database, string Collection)? renamedTo = null,
-        long bytes = 0)
+        long bytes = 0,
+        IReadOnlyList<string>? rewrittenPaths = null)
     {
         var entry = new ChangeEntry(
             ++LastSequence,
@@ -59,7 +60,8 @@ internal sealed class ChangeLog
             after,
             isReplacement,
             renamedTo,
-            bytes);
+            bytes,
+            rewrittenPaths ?? []);
         entries.AddLast(entry);
         bytesKept += bytes;
         while (entries.Count > 1 && (entries.Count > Capacity || bytesKept > MaxBytes))
@@ -124,4 +126,5 @@ internal sealed record ChangeEntry(
     BsonDocument? After,
     bool IsReplacement,
     (string Database, string Collection)? RenamedTo,
-    long Bytes);
+    long Bytes,
+    IReadOnlyList<string> RewrittenPaths);

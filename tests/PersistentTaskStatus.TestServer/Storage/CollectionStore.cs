@@ -118,7 +118,7 @@ internal sealed class CollectionStore
     /// Replaces the stored document <paramref name="existing"/> (same reference) by <paramref name="replacement"/>;
     /// <paramref name="isReplacement"/> tells a whole-document replacement from an update, as change events do.
     /// </summary>
-    public void Replace(BsonDocument existing, BsonDocument replacement, bool isReplacement, int bytes = 0)
+    public void Replace(BsonDocument existing, BsonDocument replacement, bool isReplacement, int bytes = 0, IReadOnlyList<string>? rewrittenPaths = null)
     {
         var position = PositionOf(existing);
         if (position < 0)
@@ -131,7 +131,7 @@ internal sealed class CollectionStore
         IndexKeys(replacement);
         documents[position] = replacement;
         // An update keeps the document before it too (for its updateDescription): twice the bytes.
-        changeLog.Append(isReplacement ? "replace" : "update", DatabaseName, Name, replacement["_id"], isReplacement ? null : existing, replacement, isReplacement, bytes: isReplacement ? bytes : 2L * bytes);
+        changeLog.Append(isReplacement ? "replace" : "update", DatabaseName, Name, replacement["_id"], isReplacement ? null : existing, replacement, isReplacement, bytes: isReplacement ? bytes : 2L * bytes, rewrittenPaths: rewrittenPaths);
     }
 
     public void Remove(BsonDocument existing)

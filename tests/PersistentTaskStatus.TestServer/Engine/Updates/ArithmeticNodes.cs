@@ -34,6 +34,11 @@ internal sealed class ArithmeticNode(BsonValue operand, bool multiply) : Modifie
             return false;
         }
 
+        if (BsonIdentity.Same(result, current))
+        {
+            state.Context.RewrittenPaths.Add(position.FullPath);
+        }
+
         position.Replace(result);
         return true;
     }
