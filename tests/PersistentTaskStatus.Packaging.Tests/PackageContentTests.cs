@@ -77,22 +77,27 @@ public sealed partial class PackageContentTests(PackedLibrary packed, MongoFixtu
         }
     }
 
+    // The rule of eng/Package.targets, checked without packing: every package project (any project that imports the
+    // shared packaging settings) has a gallery README (PACKAGE.md, else README.md, beside it) with absolute https
+    // links only, and release notes (its own RELEASE-NOTES.txt, else the shared eng/RELEASE-NOTES.txt).
     [Fact]
     public void Every_package_project_has_a_gallery_safe_README_and_release_notes()
     {
-        var packageProjects = Directory.GetFiles(Path.Combine(PackedLibrary.RepositoryRoot, "src"), "*.csproj", SearchOption.AllDirectories)
+        var packageProjects = new[] { "src", "tests", "samples" }
+            .Select(folder => Path.Combine(PackedLibrary.RepositoryRoot, folder))
+            .Where(Directory.Exists)
+            .SelectMany(folder => Directory.GetFiles(folder, "*.csproj", SearchOption.AllDirectories))
             .Where(p => Regex.IsMatch(File.ReadAllText(p), @"eng[\\/](Library|Tool|Package)\.targets"))
             .ToList();
 
         Assert.Contains(packageProjects, p => Path.GetFileName(p) == "PersistentTaskStatus.csproj");
         Assert.Contains(packageProjects, p => Path.GetFileName(p) == "PersistentTaskStatus.Cli.csproj");
+        Assert.NotEmpty(File.ReadAllText(Path.Combine(PackedLibrary.RepositoryRoot, "eng", "RELEASE-NOTES.txt")).Trim());
         Assert.All(packageProjects, project =>
         {
             var directory = Path.GetDirectoryName(project)!;
-            var readme = Path.Combine(directory, "PACKAGE.md");
-            var notes = Path.Combine(directory, "RELEASE-NOTES.txt");
-            Assert.True(File.Exists(readme), $"{project} has no PACKAGE.md.");
-            Assert.True(File.Exists(notes) && File.ReadAllText(notes).Trim().Length > 0, $"{project} has no RELEASE-NOTES.txt.");
+            var readme = new[] { "PACKAGE.md", "README.md" }.Select(name => Path.Combine(directory, name)).FirstOrDefault(File.Exists);
+            Assert.True(readme is not null, $"{project} has no PACKAGE.md or README.md beside it.");
             Assert.Empty(NonHttpsLinks(File.ReadAllText(readme)));
         });
     }
@@ -112,11 +117,11 @@ public sealed partial class PackageContentTests(PackedLibrary packed, MongoFixtu
     public void The_README_example_is_the_compiled_one()
     {
         var readme = File.ReadAllText(Path.Combine(packed.ProjectDirectory, "PACKAGE.md"));
-        var block = Regex.Match(Normalize(readme), "```csharp\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+        var block = Regex.Match(Normalize(readme), $"<!-- snippet: {PackageReadmeExample.Name} -->\n+```csharp\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
         var source = Normalize(File.ReadAllText(Path.Combine(PackedLibrary.RepositoryRoot, "tests", "PersistentTaskStatus.Packaging.Tests", "PackageReadmeExample.cs")));
         var lines = source.Split('\n');
-        var begin = Array.FindIndex(lines, l => l.Trim() == PackageReadmeExample.BeginMarker);
-        var end = Array.FindIndex(lines, l => l.Trim() == PackageReadmeExample.EndMarker);
+        var begin = Array.FindIndex(lines, l => l.Trim() == $"// begin-snippet: {PackageReadmeExample.Name}");
+        var end = Array.FindIndex(lines, l => l.Trim() == "// end-snippet");
         var indent = lines[begin].Length - lines[begin].TrimStart().Length;
         var compiled = string.Concat(lines[(begin + 1)..end].Select(l => (l.Length >= indent ? l[indent..] : l.TrimStart()) + "\n"));
 

@@ -1,17 +1,17 @@
 namespace PersistentTaskStatus.Packaging.Tests;
 
 /// <summary>
-/// The C# example of src/PersistentTaskStatus/PACKAGE.md (the package's README), word for word between the markers:
+/// The C# example of src/PersistentTaskStatus/PACKAGE.md (the package's README), word for word between the snippet
+/// markers (the repository's convention for README code: a <c>&lt;!-- snippet: NAME --&gt;</c> line before the block):
 /// compiled here, run by a test, and compared with the README by another.
 /// </summary>
 internal static class PackageReadmeExample
 {
-    public const string BeginMarker = "// PACKAGE.md example begins";
-    public const string EndMarker = "// PACKAGE.md example ends";
+    public const string Name = "package-readme-example";
 
     public static async Task RunAsync(IMongoDatabase database)
     {
-        // PACKAGE.md example begins
+        // begin-snippet: package-readme-example
         var client = new TaskStatusClient(database);   // an IMongoDatabase; one client per application
         var (container, _) = await client.GetOrCreateTaskContainerAsync("import:2026-11-28");
         await container.AddTaskAsync("download");
@@ -22,7 +22,7 @@ internal static class PackageReadmeExample
         {
             await lease.ReportProgressAsync(50, "half way", cancellationToken: cancellationToken);
         });
-        // PACKAGE.md example ends
+        // end-snippet
         client.Dispose();
     }
 }
