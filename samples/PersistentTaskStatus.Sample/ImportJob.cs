@@ -30,7 +30,8 @@ internal sealed class ImportJob(TaskContainer container, SampleCollections data,
     // Back-off between attempts: 250 ms, 500 ms, 1 s, ... (the library doubles it each time).
     public static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
 
-    private const int ImportBatch = 50;
+    /// <summary>Rows imported between two checkpoints.</summary>
+    public const int ImportBatch = 50;
 
     public static string Download(string file) => $"download {file}";
 
@@ -90,12 +91,34 @@ internal sealed class ImportJob(TaskContainer container, SampleCollections data,
             await SetOutcomeAsync(record.Id, AttemptRecord.Failed, $"{ex.GetType().Name}: {ex.Message}");
             throw;
         }
+        catch (Exception ex)
+        {
+            await RecordLeaseLostAsync(record.Id, ex);
+            throw;
+        }
 
         // Completing ourselves (rather than returning and letting the run loop do it) stores the result, and tells
         // us that this lease's completion is the one that counted: a lease that was lost cannot complete.
-        await lease.CompleteAsync(result, CancellationToken.None);
+        try
+        {
+            await lease.CompleteAsync(result, CancellationToken.None);
+        }
+        catch (LeaseLostException ex)
+        {
+            await RecordLeaseLostAsync(record.Id, ex);
+            throw;
+        }
+
         await SetOutcomeAsync(record.Id, AttemptRecord.Completed, null);
     }
+
+    /// <summary>
+    /// The lease ran out while this worker still worked on the step (renewals did not get through in time: a slow
+    /// network, a long pause) and another worker took the step over; the library refuses this attempt's writes from
+    /// then on. The worker lives on, so this is not a crash: the record says so.
+    /// </summary>
+    private Task RecordLeaseLostAsync(string id, Exception ex) =>
+        SetOutcomeAsync(id, AttemptRecord.LeaseLost, $"{ex.GetType().Name}: {ex.Message}");
 
     private Task SetOutcomeAsync(string id, string outcome, string? error) =>
         data.Attempts.UpdateOneAsync(

@@ -89,6 +89,7 @@ internal sealed class AttemptRecord
 {
     public const string Completed = "completed";
     public const string Failed = "failed";
+    public const string LeaseLost = "lease lost";
 
     /// <summary>"{task}#{fencing token}": each lease is one attempt.</summary>
     public string Id { get; set; } = "";
@@ -106,7 +107,10 @@ internal sealed class AttemptRecord
     /// <summary>The checkpoint this attempt started from (bytes or rows), 0 when from scratch.</summary>
     public long ResumedFrom { get; set; }
 
-    /// <summary><see cref="Completed"/>, <see cref="Failed"/>, or null when the worker died during the attempt.</summary>
+    /// <summary>
+    /// <see cref="Completed"/>, <see cref="Failed"/>, <see cref="LeaseLost"/> (the lease expired while the worker
+    /// lived and another took the step over), or null when the worker died during the attempt.
+    /// </summary>
     public string? Outcome { get; set; }
 
     public string? Error { get; set; }

@@ -112,11 +112,12 @@ internal sealed class RunReport
         var tasks = Container.Tasks;
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Steps[/]")
             .AddColumn("step").AddColumn("attempts", c => c.RightAligned()).AddColumn("completed by").AddColumn("what happened before");
+        var fates = new AttemptFates(Fleet);
         foreach (var task in tasks)
         {
             var history = Attempts.Where(a => a.Task == task.Name).OrderBy(a => a.FencingToken)
                 .Where(a => a.Outcome != AttemptRecord.Completed)
-                .Select(a => a.Outcome == AttemptRecord.Failed ? $"#{a.Attempt} failed" : $"#{a.Attempt} lost with {a.Worker}");
+                .Select(a => $"#{a.Attempt} {AttemptFates.Describe(fates.Of(a), a.Worker)}");
             table.AddRow(
                 Markup.Escape(task.Name),
                 task.InvokeCount.ToString(CultureInfo.InvariantCulture),
@@ -127,15 +128,13 @@ internal sealed class RunReport
         AnsiConsole.Write(table);
 
         var attempts = tasks.Sum(t => t.InvokeCount);
-        var failed = Attempts.Count(a => a.Outcome == AttemptRecord.Failed);
-        var completed = Attempts.Count(a => a.Outcome == AttemptRecord.Completed);
         var resumedDownloads = Attempts.Where(a => a.Task.StartsWith("download ", StringComparison.Ordinal) && a.ResumedFrom > 0).ToList();
         var resumedImports = Attempts.Where(a => a.Task.StartsWith("import ", StringComparison.Ordinal) && a.ResumedFrom > 0).ToList();
         var figures = new Grid().AddColumn().AddColumn();
         void Figure(string name, string value) => figures.AddRow($"[bold]{Markup.Escape(name)}[/]", Markup.Escape(value));
         Figure("Run", $"{Container.Name}: {outcome}, in {wallTime.TotalSeconds:0.0} s");
         Figure("Steps", $"{tasks.Count} ({Container.CompletedCount} completed, {Container.FailedCount} failed)");
-        Figure("Attempts", $"{attempts}: {completed} completed, {failed} failed on purpose, {attempts - completed - failed} lost with killed workers");
+        Figure("Attempts", $"{attempts}: {fates.Summary(Attempts, attempts)}");
         Figure("Retries", $"{attempts - tasks.Count}");
         Figure("Crashes survived", $"{Kills.Count} workers killed (of {KillsRequested} planned), {Fleet.Workers.Count} worker processes in all");
         foreach (var kill in Kills)
@@ -157,8 +156,9 @@ internal sealed class RunReport
 
         foreach (var worker in Fleet.Workers.Where(w => !w.Killed && w.HasExited && w.Process.ExitCode != 0))
         {
+            // The whole exception, type and message first: the cause is in its first line, not in a stack trace's tail.
             AnsiConsole.MarkupLine($"[red]{worker.Name} exited with {worker.Process.ExitCode}:[/]");
-            foreach (var line in worker.Errors.TakeLast(20))
+            foreach (var line in worker.Failure)
             {
                 AnsiConsole.WriteLine("  " + line);
             }
@@ -166,4 +166,87 @@ internal sealed class RunReport
     }
 
     private static string Mb(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>What became of an attempt, from the worker's own record and what the supervisor knows of the worker.</summary>
+internal enum AttemptFate
+{
+    Completed,
+    FailedOnPurpose,
+    Failed,
+
+    /// <summary>The lease expired while the worker lived (renewals came too late) and another worker took over.</summary>
+    LeaseLost,
+
+    /// <summary>No outcome: the supervisor killed the worker during the attempt.</summary>
+    LostWithKilledWorker,
+
+    /// <summary>No outcome: the worker exited with an error during the attempt.</summary>
+    LostWithCrashedWorker,
+
+    /// <summary>No outcome, and the worker was neither killed nor crashed (it was still running when the run ended).</summary>
+    Unfinished,
+}
+
+/// <summary>
+/// Tells apart the ways an attempt can end without completing, so that the report says what really happened: a
+/// lease that expired on a slow network is not a killed worker.
+/// </summary>
+internal sealed class AttemptFates(IReadOnlySet<string> killedWorkers, IReadOnlySet<string> crashedWorkers)
+{
+    public AttemptFates(WorkerFleet fleet)
+        : this(
+            fleet.Workers.Where(w => w.Killed).Select(w => w.Name).ToHashSet(),
+            fleet.Workers.Where(w => !w.Killed && w.HasExited && w.Process.ExitCode != 0).Select(w => w.Name).ToHashSet())
+    {
+    }
+
+    public AttemptFate Of(AttemptRecord attempt) => attempt.Outcome switch
+    {
+        AttemptRecord.Completed => AttemptFate.Completed,
+        AttemptRecord.Failed when attempt.Error?.StartsWith(nameof(InjectedFailureException), StringComparison.Ordinal) == true => AttemptFate.FailedOnPurpose,
+        AttemptRecord.Failed => AttemptFate.Failed,
+        AttemptRecord.LeaseLost => AttemptFate.LeaseLost,
+        _ when killedWorkers.Contains(attempt.Worker) => AttemptFate.LostWithKilledWorker,
+        _ when crashedWorkers.Contains(attempt.Worker) => AttemptFate.LostWithCrashedWorker,
+        _ => AttemptFate.Unfinished,
+    };
+
+    public static string Describe(AttemptFate fate, string worker) => fate switch
+    {
+        AttemptFate.Completed => $"completed by {worker}",
+        AttemptFate.FailedOnPurpose => "failed on purpose",
+        AttemptFate.Failed => $"failed under {worker}",
+        AttemptFate.LeaseLost => $"lease expired under {worker}, which lived on",
+        AttemptFate.LostWithKilledWorker => $"lost with {worker} (killed)",
+        AttemptFate.LostWithCrashedWorker => $"lost with {worker} (crashed)",
+        _ => $"unfinished by {worker}",
+    };
+
+    /// <summary>
+    /// The attempts by fate, in words; <paramref name="taken"/> is the library's count of attempts (leases taken), of
+    /// which those no worker recorded were taken by a worker that died before it could write its record.
+    /// </summary>
+    public string Summary(IReadOnlyList<AttemptRecord> recorded, int taken)
+    {
+        var counts = recorded.GroupBy(Of).ToDictionary(g => g.Key, g => g.Count());
+        int Count(AttemptFate fate) => counts.GetValueOrDefault(fate);
+        var parts = new List<string> { $"{Count(AttemptFate.Completed)} completed" };
+        void Add(int count, string what)
+        {
+            if (count > 0)
+            {
+                parts.Add($"{count} {what}");
+            }
+        }
+
+        Add(Count(AttemptFate.FailedOnPurpose), "failed on purpose");
+        Add(Count(AttemptFate.Failed), "failed");
+        Add(Count(AttemptFate.LostWithKilledWorker), "lost with killed workers");
+        Add(Count(AttemptFate.LeaseLost), "lost when their lease expired while the worker lived");
+        Add(Count(AttemptFate.LostWithCrashedWorker), "lost with crashed workers");
+        Add(Count(AttemptFate.Unfinished), "unfinished when the run ended");
+        Add(taken - recorded.Count, "taken by a worker that died before recording them");
+        return string.Join(", ", parts);
+    }
 }

@@ -17,7 +17,9 @@ internal sealed record KillRecord(string Worker, IReadOnlyList<string> Steps, Ti
 internal static class Supervisor
 {
     private const int ChunkBytes = 256 * 1024;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    // How often the supervisor looks at its workers and the clock when the container does not change.
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
 
     public static async Task<int> RunAsync(SampleOptions options)
@@ -101,6 +103,7 @@ internal static class Supervisor
         AnsiConsole.MarkupLine($"Container [bold]{Markup.Escape(containerName)}[/]: {options.Workers} worker processes, {options.Kills} to be killed, failure rate {options.FailureRate:0.##}");
 
         using var fleet = new WorkerFleet(options, connectionString, containerName);
+        var data = new SampleCollections(database);
         var kills = new List<KillRecord>();
         var outcome = "";
         await ProgressDisplay.RunAsync(clock, options.Kills, async view =>
@@ -110,13 +113,13 @@ internal static class Supervisor
                 fleet.Start();
             }
 
-            outcome = await SuperviseAsync(container, fleet, view, options, kills, clock, cancellationToken);
+            outcome = await SuperviseAsync(container, data, fleet, feed, view, options, kills, clock, cancellationToken);
         });
 
         // Workers that are still running now are stuck: the fleet kills them (no worker outlives the run).
         fleet.KillAll();
         await container.RefreshAsync(cancellationToken);
-        var report = await RunReport.BuildAsync(container, new SampleCollections(database), feed, downloadDirectory, fleet, kills, options.Kills, cancellationToken);
+        var report = await RunReport.BuildAsync(container, data, feed, downloadDirectory, fleet, kills, options.Kills, cancellationToken);
         report.Print(outcome, clock.Elapsed);
         await (dashboard?.LingerAsync(cancellationToken) ?? Task.CompletedTask);
         return report.ProofHolds ? 0 : 1;
@@ -125,20 +128,32 @@ internal static class Supervisor
     /// <summary>Watches the run until the container is complete, killing workers along the way; says how it ended.</summary>
     private static async Task<string> SuperviseAsync(
         TaskContainer container,
+        SampleCollections data,
         WorkerFleet fleet,
+        IReadOnlyList<FeedFile> feed,
         IRunView view,
         SampleOptions options,
         List<KillRecord> kills,
         Stopwatch clock,
         CancellationToken cancellationToken)
     {
-        var lastKill = TimeSpan.Zero;
+        TimeSpan? lastKill = null;
+        var victims = new VictimRules(new FailureInjector(options.FailureRate, options.Seed), feed);
+
+        // The container's state as the workers wrote it, change by change, through the library's watch.
+        await using var states = new ContainerStates(container, cancellationToken);
+        var state = container;
         while (true)
         {
-            // The container's state as the workers wrote it; a watch API will replace this polling.
-            await container.RefreshAsync(cancellationToken);
-            view.Update(container, fleet);
-            if (container.IsComplete)
+            if (await states.NextAsync(Tick, cancellationToken) is not { } next)
+            {
+                return "the container was deleted";
+            }
+
+            state = next;
+
+            view.Update(state, fleet);
+            if (state.IsComplete)
             {
                 break;
             }
@@ -155,7 +170,8 @@ internal static class Supervisor
 
             // Kill a worker abruptly in mid-step, spaced out so that each crash is seen on its own; a replacement is
             // started at once, as a process supervisor (systemd, Kubernetes) would restart a crashed worker.
-            if (kills.Count < options.Kills && clock.Elapsed - lastKill > ImportJob.LeaseDuration * 1.5 && PickVictim(container, fleet) is { } victim)
+            if (kills.Count < options.Kills && (lastKill is null || clock.Elapsed - lastKill > ImportJob.LeaseDuration * 1.5)
+                && await PickVictimAsync(state, container, data, fleet, victims, cancellationToken) is { } victim)
             {
                 WorkerFleet.Kill(victim.Worker);
                 var replacement = fleet.Start();
@@ -163,34 +179,80 @@ internal static class Supervisor
                 kills.Add(new KillRecord(victim.Worker.Name, victim.Steps, clock.Elapsed));
                 view.Note($"killed {victim.Worker.Name} in {string.Join(", ", victim.Steps)}; {replacement.Name} started");
             }
-
-            await Task.Delay(PollInterval, cancellationToken);
         }
 
         // Complete: each worker sees it at its next poll and exits by itself.
         var exited = await fleet.WaitForAllAsync(TimeSpan.FromSeconds(15));
-        view.Update(container, fleet);
+        view.Update(state, fleet);
         return exited ? "complete" : "complete, but some workers did not exit by themselves";
     }
 
     /// <summary>
-    /// A live worker whose every step is a download or an import well under way (so the kill interrupts real work
-    /// that has a checkpoint to resume from), or null.
+    /// A live worker in the middle of downloads or imports, one of them past its first checkpoint (so the kill
+    /// interrupts real work that has a checkpoint to resume from), whose own records agree with what it holds; or null.
     /// </summary>
-    private static (WorkerProcess Worker, IReadOnlyList<string> Steps)? PickVictim(TaskContainer container, WorkerFleet fleet)
+    /// <remarks>
+    /// The kill must interrupt work, not the worker's bookkeeping. A worker writes an attempt's outcome in its own
+    /// records just after the library took the completion: a kill in between would leave a completed step without
+    /// its completion record, and the proof would fail on a crash the sample itself chose to cause. So the
+    /// candidate's open records are read first, then the container again, and the kill goes ahead only if every open
+    /// record is an attempt (by fencing token) that the worker still holds, and it holds nothing but downloads and
+    /// imports at least two chunks or batches from their end, which cannot complete before the kill lands. One of them
+    /// must be past its first checkpoint in an attempt that is not due to fail on purpose (the failures are decided by
+    /// seed, step and attempt, so the supervisor knows them), with its record open: that attempt is the one the kill
+    /// interrupts, and the next one resumes from its checkpoint.
+    /// </remarks>
+    private static async Task<(WorkerProcess Worker, IReadOnlyList<string> Steps)?> PickVictimAsync(
+        TaskContainer seen,
+        TaskContainer container,
+        SampleCollections data,
+        WorkerFleet fleet,
+        VictimRules rules,
+        CancellationToken cancellationToken)
     {
-        foreach (var worker in fleet.Workers.Where(w => !w.Killed && !w.HasExited))
+        foreach (var worker in fleet.Workers.Where(w => !w.Killed && !w.HasExited && rules.Interruptible(seen, w.Name) is not null))
         {
-            var held = container.Tasks.Where(t => t.Status == TaskRunStatus.Running && t.LeaseOwner == worker.Name).ToList();
-            var midStep = held.Count > 0 && held.All(t =>
-                (t.Name.StartsWith("download ", StringComparison.Ordinal) || t.Name.StartsWith("import ", StringComparison.Ordinal))
-                && t.PercentageComplete is >= 15 and <= 85);
-            if (midStep)
+            var open = (await data.Attempts.Find(a => a.Worker == worker.Name && a.Outcome == null).ToListAsync(cancellationToken))
+                .Select(a => (a.Task, a.FencingToken)).ToHashSet();
+            await container.RefreshAsync(cancellationToken);
+            if (rules.Interruptible(container, worker.Name) is { } held
+                && open.IsSubsetOf(held.Select(t => (t.Name, t.FencingToken)))
+                && held.Any(t => rules.IsResumable(t) && open.Contains((t.Name, t.FencingToken))))
             {
                 return (worker, held.Select(t => t.Name).ToList());
             }
         }
 
         return null;
+    }
+
+    /// <summary>Which steps a kill may interrupt (see <see cref="PickVictimAsync"/>).</summary>
+    private sealed class VictimRules(FailureInjector failures, IReadOnlyList<FeedFile> feed)
+    {
+        // How many checkpoints each download (chunks) and import (batches) takes in all.
+        private readonly Dictionary<string, double> checkpoints = feed
+            .SelectMany(f => new[]
+            {
+                (ImportJob.Download(f.Name), (double)f.Bytes / ChunkBytes),
+                (ImportJob.Import(f.Name), (double)f.Rows / ImportJob.ImportBatch),
+            })
+            .ToDictionary(p => p.Item1, p => p.Item2);
+
+        /// <summary>
+        /// The steps the worker holds when they are all downloads or imports at least two checkpoints from their end
+        /// and one of them is resumable, else null.
+        /// </summary>
+        public List<TaskState>? Interruptible(TaskContainer container, string worker)
+        {
+            var held = container.Tasks.Where(t => t.Status == TaskRunStatus.Running && t.LeaseOwner == worker).ToList();
+            return held.Count > 0 && held.All(FarFromItsEnd) && held.Any(IsResumable) ? held : null;
+        }
+
+        /// <summary>Past its first checkpoint, in an attempt that is not due to fail on purpose.</summary>
+        public bool IsResumable(TaskState task) =>
+            task.PercentageComplete >= 15 && failures.FailurePoint(task.Name, task.InvokeCount) is null;
+
+        private bool FarFromItsEnd(TaskState task) =>
+            checkpoints.TryGetValue(task.Name, out var count) && (100 - task.PercentageComplete) / 100 * count >= 2;
     }
 }

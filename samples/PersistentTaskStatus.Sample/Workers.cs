@@ -13,9 +13,28 @@ internal static class Worker
 {
     public const string ResultPrefix = "RESULT ";
 
+    /// <summary>The line on standard error after which a worker writes the exception that ended it, whole.</summary>
+    public const string FailurePrefix = "WORKER FAILED";
+
     public static async Task<int> RunAsync(SampleOptions options)
     {
         ExitWhenTheSupervisorIsGone();
+        try
+        {
+            return await WorkAsync(options);
+        }
+        catch (Exception ex)
+        {
+            // The whole exception (type and message first, then inner exceptions and stack traces) behind a marker, so
+            // that the supervisor can show it however much else went to standard error before.
+            await Console.Error.WriteLineAsync(FailurePrefix);
+            await Console.Error.WriteLineAsync(ex.ToString());
+            return 1;
+        }
+    }
+
+    private static async Task<int> WorkAsync(SampleOptions options)
+    {
         using var mongo = new MongoClient(options.ConnectionString);
         var database = mongo.GetDatabase(options.Database);
         using var client = new TaskStatusClient(database);
@@ -85,6 +104,41 @@ internal sealed class WorkerProcess(string name, Process process)
                 return [.. errors];
             }
         }
+    }
+
+    /// <summary>
+    /// The exception that ended the worker, whole, its type and message line first: what the worker wrote after
+    /// <see cref="Worker.FailurePrefix"/>, else (a crash the worker could not report, e.g. a runtime abort) what the
+    /// runtime wrote from its "Unhandled exception." line on, else everything on standard error. Empty when nothing
+    /// was written there.
+    /// </summary>
+    public IReadOnlyList<string> Failure
+    {
+        get
+        {
+            var lines = Errors;
+            var reported = LastIndexOf(lines, line => line == Worker.FailurePrefix);
+            if (reported >= 0)
+            {
+                return [.. lines.Skip(reported + 1)];
+            }
+
+            var unhandled = LastIndexOf(lines, line => line.StartsWith("Unhandled exception.", StringComparison.Ordinal));
+            return unhandled >= 0 ? [.. lines.Skip(unhandled)] : lines;
+        }
+    }
+
+    private static int LastIndexOf(IReadOnlyList<string> lines, Func<string, bool> predicate)
+    {
+        for (var i = lines.Count - 1; i >= 0; i--)
+        {
+            if (predicate(lines[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     internal void OnOutput(string? line)

@@ -9,7 +9,7 @@ public static class ExitCodes
     /// <summary><c>watch</c>: the run ended with a task that failed for good.</summary>
     public const int RunFailed = 1;
 
-    /// <summary>The command line is wrong: an unknown command or option, a bad value, no connection string.</summary>
+    /// <summary>The command line is wrong: an unknown command or option, a bad value, no connection string, no database.</summary>
     public const int Usage = 2;
 
     /// <summary>The container or task does not exist (or was deleted while it was watched).</summary>

@@ -20,14 +20,8 @@ public static class PtsCli
         var parseResult = root.Parse(args);
         if (parseResult.Action is ParseErrorAction)
         {
-            foreach (var error in parseResult.Errors)
-            {
-                await environment.Error.WriteLineAsync($"error: {error.Message}");
-            }
-
             var command = string.Join(' ', parseResult.CommandResult.Command == root ? ["pts"] : new[] { "pts", parseResult.CommandResult.Command.Name });
-            await environment.Error.WriteLineAsync($"Run '{command} --help' for usage.");
-            return ExitCodes.Usage;
+            return await UsageErrorAsync(environment, command, parseResult.Errors.Select(e => e.Message));
         }
 
         var configuration = new InvocationConfiguration
@@ -38,6 +32,17 @@ public static class PtsCli
             ProcessTerminationTimeout = environment.HandleTermination ? TimeSpan.FromSeconds(2) : null,
         };
         return await parseResult.InvokeAsync(configuration, cancellationToken);
+    }
+
+    private static async Task<int> UsageErrorAsync(CliEnvironment environment, string command, IEnumerable<string> errors)
+    {
+        foreach (var error in errors)
+        {
+            await environment.Error.WriteLineAsync($"error: {error}");
+        }
+
+        await environment.Error.WriteLineAsync($"Run '{command} --help' for usage.");
+        return ExitCodes.Usage;
     }
 
     /// <summary>The command tree; its actions write to <paramref name="environment"/>.</summary>
@@ -59,6 +64,14 @@ public static class PtsCli
         root.Subcommands.Add(WatchCommand.Create(runner));
         root.Subcommands.Add(ResetCommand.Create(runner));
         root.Subcommands.Add(DeleteCommand.Create(runner));
+
+        // Without an action of its own, the root reports "Required command was not provided." beside any other parse
+        // error (an unknown command gets both); with one, an unknown command is reported alone, and no command at all
+        // is this usage error.
+        root.SetAction((_, _) => UsageErrorAsync(
+            environment,
+            "pts",
+            [$"no command given: {string.Join(", ", root.Subcommands.Select(c => c.Name))}."]));
         return root;
     }
 }

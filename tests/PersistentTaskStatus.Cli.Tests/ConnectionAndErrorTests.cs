@@ -32,7 +32,7 @@ public sealed class ConnectionAndErrorTests(MongoFixture fixture) : IDisposable
     [InlineData("delete", "x", "--yes")]
     public async Task Every_command_reports_an_unreachable_server_the_same_way(params string[] args)
     {
-        var result = await CliTestContext.RunRawAsync([.. args, "--connection", "mongodb://127.0.0.1:1/", "--timeout", "500ms", "--json"]);
+        var result = await CliTestContext.RunRawAsync([.. args, "--connection", "mongodb://127.0.0.1:1/jobs", "--timeout", "500ms", "--json"]);
 
         Assert.Equal(ExitCodes.Unavailable, result.ExitCode);
         Assert.StartsWith("error: cannot reach MongoDB at 127.0.0.1:1 (no server answered within 0.5 s).", result.Error);
@@ -108,6 +108,100 @@ public sealed class ConnectionAndErrorTests(MongoFixture fixture) : IDisposable
         Assert.StartsWith("error: ", result.Error);
         Assert.Contains("--help' for usage.", result.Error);
         Assert.Equal("", result.Out);
+    }
+
+    [Theory]
+    [InlineData("frobnicate", "error: Unrecognized command or argument 'frobnicate'.")]
+    [InlineData("--bogus", "error: Unrecognized command or argument '--bogus'.")]
+    public async Task An_unknown_command_or_option_is_reported_alone(string argument, string message)
+    {
+        var result = await CliTestContext.RunRawAsync([argument]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Equal($"{message}\nRun 'pts --help' for usage.\n", result.Error.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task No_command_is_a_usage_error_that_lists_the_commands()
+    {
+        var result = await CliTestContext.RunRawAsync([]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Equal("error: no command given: list, show, watch, reset, delete.\nRun 'pts --help' for usage.\n", result.Error.ReplaceLineEndings("\n"));
+        Assert.Equal("", result.Out);
+    }
+
+    // The tool used to fall back on a database named pts, which is empty wherever the containers are not, and said
+    // "No task containers match".
+    [Theory]
+    [InlineData("list")]
+    [InlineData("show", "x")]
+    [InlineData("delete", "x", "--yes")]
+    public async Task A_connection_string_without_a_database_and_no_database_option_is_a_usage_error(params string[] args)
+    {
+        await context.ContainerAsync("x");
+        var withoutDatabase = new MongoUrlBuilder(context.ConnectionString) { DatabaseName = null }.ToString();
+
+        var result = await CliTestContext.RunRawAsync([.. args, "--connection", withoutDatabase]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Equal(
+            "error: The connection string names no database: add it to the connection string (mongodb://host/<database>) or pass --database <name>.\n",
+            result.Error.ReplaceLineEndings("\n"));
+        Assert.Equal("", result.Out);
+        Assert.NotNull(await context.Client.GetTaskContainerAsync("x", CliTestContext.Token));
+    }
+
+    [Fact]
+    public async Task A_connection_string_without_a_database_works_with_the_database_option()
+    {
+        await context.ContainerAsync("named");
+        var withoutDatabase = new MongoUrlBuilder(context.ConnectionString) { DatabaseName = null }.ToString();
+
+        var result = await CliTestContext.RunRawAsync(["list", "--json", "--connection", withoutDatabase, "--database", context.DatabaseName]);
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        Assert.Equal("named", result.Json.GetProperty("containers")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task A_replica_set_name_the_server_does_not_have_is_named_as_the_cause()
+    {
+        var hello = await fixture.Client.GetDatabase("admin").RunCommandAsync<BsonDocument>(new BsonDocument("hello", 1), cancellationToken: CliTestContext.Token);
+        if (!hello.TryGetValue("setName", out var setName))
+        {
+            Assert.Skip("The MongoDB under test is not a replica set member.");
+        }
+
+        var server = new MongoUrl(context.ConnectionString).Server;
+        var wrong = new MongoUrlBuilder(context.ConnectionString) { ReplicaSetName = "wrong", DatabaseName = context.DatabaseName, DirectConnection = false }.ToString();
+
+        var result = await CliTestContext.RunRawAsync(["list", "--connection", wrong, "--timeout", "2s"]);
+
+        Assert.Equal(ExitCodes.Unavailable, result.ExitCode);
+        Assert.Equal(
+            $"error: cannot reach MongoDB at {server.Host}:{server.Port}: the server at {server.Host}:{server.Port} belongs to replica set '{setName.AsString}', not to 'wrong' (replicaSet= in the connection string).\n",
+            result.Error.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("no server answered", result.Error);
+    }
+
+    [Fact]
+    public async Task TLS_asked_of_a_server_without_TLS_is_named_as_the_cause()
+    {
+        var url = new MongoUrl(context.ConnectionString);
+        if (url.UseTls)
+        {
+            Assert.Skip("The MongoDB under test speaks TLS.");
+        }
+
+        var tls = new MongoUrlBuilder(context.ConnectionString) { UseTls = true, AllowInsecureTls = true, DatabaseName = context.DatabaseName }.ToString();
+
+        var result = await CliTestContext.RunRawAsync(["list", "--connection", tls, "--timeout", "2s"]);
+
+        Assert.Equal(ExitCodes.Unavailable, result.ExitCode);
+        Assert.StartsWith($"error: cannot reach MongoDB at {url.Server.Host}:{url.Server.Port}: connecting to {url.Server.Host}:{url.Server.Port} with TLS failed (", result.Error);
+        Assert.EndsWith("): does the server accept TLS connections? The connection string asks for them (tls=true).\n", result.Error.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("no server answered", result.Error);
     }
 
     [Fact]

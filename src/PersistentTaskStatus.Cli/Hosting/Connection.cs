@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
+using System.Net.Sockets;
 using MongoDB.Driver;
+using MongoDB.Driver.Core.Events;
+using MongoDB.Driver.Core.Servers;
 
 namespace PersistentTaskStatus.Cli;
 
@@ -13,6 +17,9 @@ internal sealed class Connection : IDisposable
 
     private readonly MongoUrl url;
     private readonly string rawConnectionString;
+
+    // What the driver last learnt of each server (its heartbeats), to explain a server selection that timed out.
+    private readonly ConcurrentDictionary<string, ServerDescription> servers = new();
     private MongoClient? mongo;
     private TaskStatusClient? client;
 
@@ -68,7 +75,11 @@ internal sealed class Connection : IDisposable
         var database = parseResult.GetValue(options.Database);
         if (string.IsNullOrWhiteSpace(database))
         {
-            database = string.IsNullOrEmpty(url.DatabaseName) ? GlobalOptions.DefaultDatabase : url.DatabaseName;
+            // A database guessed here would be empty, and every command would answer "no such container" about the
+            // wrong place: refuse, and say how to name it.
+            database = string.IsNullOrEmpty(url.DatabaseName)
+                ? throw CliException.Usage("The connection string names no database: add it to the connection string (mongodb://host/<database>) or pass --database <name>.")
+                : url.DatabaseName;
         }
 
         var collection = parseResult.GetValue(options.Collection);
@@ -91,6 +102,8 @@ internal sealed class Connection : IDisposable
                 settings.ServerSelectionTimeout = Timeout;
                 settings.ConnectTimeout = Timeout;
                 settings.ApplicationName ??= "pts";
+                settings.ClusterConfigurator = builder => builder.Subscribe<ServerDescriptionChangedEvent>(
+                    e => servers[Name(e.NewDescription.EndPoint)] = e.NewDescription);
                 mongo = new MongoClient(settings);
                 var options = new TaskStatusOptions
                 {
@@ -110,6 +123,52 @@ internal sealed class Connection : IDisposable
             return client;
         }
     }
+
+    /// <summary>
+    /// Why no server could be selected, when the driver learnt a reason: a server that answered but belongs to another
+    /// replica set than <c>replicaSet=</c> names (or to none), or a connection that failed (a TLS handshake refused by
+    /// a server without TLS). Null when no server answered at all.
+    /// </summary>
+    public string? UnreachableCause()
+    {
+        var replicaSet = url.ReplicaSetName;
+        foreach (var (server, description) in servers.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            // A refused or unanswered connection is what "no server answered" says already; anything after the
+            // socket opened (a TLS handshake the server ended, a reply the driver refused) is a cause to name.
+            if (description.HeartbeatException is { } error && ErrorReporter.Innermost(error) is not (SocketException or TimeoutException) and var innermost)
+            {
+                var message = innermost.Message.TrimEnd('.');
+                return url.UseTls
+                    ? $"connecting to {server} with TLS failed ({message}): does the server accept TLS connections? The connection string asks for them (tls=true)"
+                    : $"connecting to {server} failed: {message}";
+            }
+
+            if (replicaSet is null)
+            {
+                continue;
+            }
+
+            if (description.ReplicaSetConfig?.Name is { } actual && actual != replicaSet)
+            {
+                return $"the server at {server} belongs to replica set '{actual}', not to '{replicaSet}' (replicaSet= in the connection string)";
+            }
+
+            if (description.Type == ServerType.Standalone)
+            {
+                return $"the server at {server} is a standalone server, not a member of replica set '{replicaSet}' (replicaSet= in the connection string)";
+            }
+        }
+
+        return null;
+    }
+
+    private static string Name(System.Net.EndPoint endPoint) => endPoint switch
+    {
+        System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+        System.Net.IPEndPoint ip => $"{ip.Address}:{ip.Port}",
+        _ => endPoint.ToString() ?? "",
+    };
 
     /// <summary>Removes the connection string and its password from a message that might quote them.</summary>
     public string Redact(string message)

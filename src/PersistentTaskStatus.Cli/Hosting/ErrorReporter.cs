@@ -39,6 +39,8 @@ internal static partial class ErrorReporter
             TaskStateException => (ExitCodes.Conflict, exception.Message),
             TimeoutException { InnerException: OperationCanceledException } =>
                 (ExitCodes.Unavailable, $"MongoDB at {hosts} took too long to answer; the operation timed out."),
+            TimeoutException when connection?.UnreachableCause() is { } cause =>
+                (ExitCodes.Unavailable, $"cannot reach MongoDB at {hosts}: {cause}."),
             TimeoutException =>
                 (ExitCodes.Unavailable, $"cannot reach MongoDB at {hosts} (no server answered within {timeout}). Check that it is running and that --connection or MONGODB_URI names it; --timeout sets how long to wait."),
             MongoAuthenticationException =>
@@ -58,7 +60,7 @@ internal static partial class ErrorReporter
     private static bool CameFromLibrary(Exception exception) =>
         new System.Diagnostics.StackTrace(exception).GetFrames().Any(f => f.GetMethod()?.DeclaringType?.Assembly == typeof(TaskStatusClient).Assembly);
 
-    private static Exception Innermost(Exception exception)
+    public static Exception Innermost(Exception exception)
     {
         while (exception.InnerException is not null)
         {

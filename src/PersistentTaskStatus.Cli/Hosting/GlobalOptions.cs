@@ -5,8 +5,6 @@ namespace PersistentTaskStatus.Cli;
 /// <summary>The options every command takes: where the containers are, how long to wait, and the output format.</summary>
 internal sealed class GlobalOptions
 {
-    public const string DefaultDatabase = "pts";
-
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
     public Option<string?> Connection { get; } = new("--connection", "-c")
@@ -18,7 +16,7 @@ internal sealed class GlobalOptions
 
     public Option<string?> Database { get; } = new("--database", "-d")
     {
-        Description = $"The database [default: the one in the connection string, else {DefaultDatabase}]",
+        Description = "The database [default: the one in the connection string; one of the two is required]",
         HelpName = "name",
         Recursive = true,
     };

@@ -5,13 +5,14 @@ namespace PersistentTaskStatus.TestServer.Tests.Commands;
 internal static class ChangeStreamReading
 {
     /// <summary>
-    /// Reads events until <paramref name="count"/> have arrived, the cursor closes, or <paramref name="within"/> (10
-    /// seconds by default) passes; returns what arrived (a test then asserts on the count, so a missing event fails
-    /// instead of hanging).
+    /// Reads events until <paramref name="count"/> have arrived, the cursor closes, or <paramref name="within"/> (a
+    /// minute by default) passes; returns what arrived (a test then asserts on the count, so a missing event fails
+    /// instead of hanging). The default is generous because it only bounds a failure: events that arrive end the wait
+    /// at once, however busy the machine. A test that expects no event passes a short <paramref name="within"/>.
     /// </summary>
     public static async Task<List<T>> ReadAsync<T>(this IChangeStreamCursor<T> cursor, int count, CancellationToken cancellationToken, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromMinutes(1));
         var events = new List<T>();
         while (events.Count < count && DateTime.UtcNow < deadline)
         {

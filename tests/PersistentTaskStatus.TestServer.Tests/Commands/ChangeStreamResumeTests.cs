@@ -127,15 +127,18 @@ public sealed class ChangeStreamResumeTests(MongoFixture fixture)
     [Fact]
     public async Task A_waiting_getMore_returns_as_soon_as_a_change_commits()
     {
+        // The getMore may wait a minute: an event that arrives within half of it came with the commit, not with the
+        // end of the wait, however busy the machine (a loaded one once took seconds to deliver it).
+        var longWait = TimeSpan.FromMinutes(1);
         var log = new CommandLog();
         using var client = log.CreateClient(fixture.CreateClientSettings());
         var collection = client.GetDatabase(database.DatabaseNamespace.DatabaseName).GetCollection<BsonDocument>("c_" + Guid.NewGuid().ToString("N")[..12]);
-        using var stream = await collection.WatchAsync(new ChangeStreamOptions { MaxAwaitTime = TimeSpan.FromSeconds(8) }, Token);
+        using var stream = await collection.WatchAsync(new ChangeStreamOptions { MaxAwaitTime = longWait }, Token);
         await stream.MoveNextAsync(Token);
         var getMoresBefore = log.CountStarted("getMore");
 
-        var reading = stream.ReadAsync(1, Token, TimeSpan.FromSeconds(15));
-        await Task.Delay(500, Token);
+        var reading = stream.ReadAsync(1, Token, longWait / 2);
+        await WaitForTheGetMoreToWaitAsync(log, getMoresBefore);
         var clock = Stopwatch.StartNew();
         await fixture.Client.GetDatabase(database.DatabaseNamespace.DatabaseName)
             .GetCollection<BsonDocument>(collection.CollectionNamespace.CollectionName)
@@ -144,7 +147,34 @@ public sealed class ChangeStreamResumeTests(MongoFixture fixture)
         clock.Stop();
 
         Assert.Single(changes);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"the event took {clock.Elapsed} to arrive");
+        Assert.True(clock.Elapsed < longWait / 2, $"the event took {clock.Elapsed} to arrive");
         Assert.Equal(1, log.CountStarted("getMore") - getMoresBefore);
+    }
+
+    /// <summary>
+    /// Until the getMore that the driver sent after <paramref name="getMoresBefore"/> waits on the server (on the
+    /// in-process test server, which says so; elsewhere, once it was sent, plus a moment for it to arrive).
+    /// </summary>
+    private async Task WaitForTheGetMoreToWaitAsync(CommandLog log, int getMoresBefore)
+    {
+        var clock = Stopwatch.StartNew();
+        while (log.CountStarted("getMore") == getMoresBefore)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), "The driver sent no getMore within a minute.");
+            await Task.Delay(10, Token);
+        }
+
+        if (fixture.TestServer is not { } server)
+        {
+            await Task.Delay(500, Token);
+            return;
+        }
+
+        var cursorId = log.Started.Last(e => e.CommandName == "getMore").Command["getMore"].ToInt64();
+        while (!server.Engine.Dispatcher.IsGetMoreWaiting(cursorId))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), "The getMore did not wait on the server within a minute.");
+            await Task.Delay(10, Token);
+        }
     }
 }

@@ -26,7 +26,7 @@ public sealed class PauseTests
         Assert.False(held.IsCompleted);
 
         server.Resume();
-        await held.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        await held.WaitAsync(TimeSpan.FromMinutes(1), Token);
         Assert.False(server.IsPaused);
         // Task.Delay may wake a timer tick early; the point is that the insert waited for the resume.
         Assert.True(waited.ElapsedMilliseconds >= 450, $"waited {waited.ElapsedMilliseconds} ms");
@@ -42,10 +42,14 @@ public sealed class PauseTests
         await collection.InsertOneAsync(new BsonDocument("_id", 0), cancellationToken: Token);
 
         server.Pause();
-        using (var abandon = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        using (var abandon = new CancellationTokenSource())
         {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-                collection.InsertOneAsync(new BsonDocument("_id", 1), cancellationToken: abandon.Token));
+            var insert = collection.InsertOneAsync(new BsonDocument("_id", 1), cancellationToken: abandon.Token);
+
+            // Abandoned once the server holds it, not after a guessed delay: a busy machine may take longer to send it.
+            await WaitUntilAsync(() => server.Engine.Dispatcher.IsHolding("insert"));
+            await abandon.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => insert);
         }
 
         server.Resume();
@@ -55,7 +59,7 @@ public sealed class PauseTests
         {
             count = await collection.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty, cancellationToken: Token);
         }
-        while (count < 2 && deadline.Elapsed < TimeSpan.FromSeconds(5));
+        while (count < 2 && deadline.Elapsed < TimeSpan.FromMinutes(1));
 
         // As on MongoDB, a write the server received is not undone because its client stopped waiting.
         Assert.Equal(2, count);
@@ -77,5 +81,15 @@ public sealed class PauseTests
         await Task.Delay(200, Token);
         await server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10), Token);
         await Assert.ThrowsAnyAsync<Exception>(() => held.WaitAsync(TimeSpan.FromSeconds(10), Token));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(1), "The condition did not hold within a minute.");
+            await Task.Delay(10, Token);
+        }
     }
 }

@@ -24,6 +24,13 @@ internal sealed partial class CommandDispatcher
 
     private readonly Dictionary<long, ChangeStreamCursor> changeStreams = [];
 
+    // The change streams whose getMore waits for a change now, with how many wait: tests wait for this condition
+    // instead of guessing how long a getMore takes to reach the server.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, int> waitingGetMores = new();
+
+    /// <summary>Whether a getMore on the change stream <paramref name="cursorId"/> is waiting for a change now.</summary>
+    internal bool IsGetMoreWaiting(long cursorId) => waitingGetMores.TryGetValue(cursorId, out var count) && count > 0;
+
     private BsonDocument OpenChangeStream(CommandRequest request, BsonArray stages, int? batchSize)
     {
         if (server.Options.Standalone)
@@ -223,7 +230,15 @@ internal sealed partial class CommandDispatcher
             var remaining = deadline - DateTime.UtcNow;
             if (remaining > TimeSpan.Zero)
             {
-                await Task.WhenAny(appended, Task.Delay(remaining, cancellationToken)).ConfigureAwait(false);
+                waitingGetMores.AddOrUpdate(id.Value, 1, (_, count) => count + 1);
+                try
+                {
+                    await Task.WhenAny(appended, Task.Delay(remaining, cancellationToken)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    waitingGetMores.AddOrUpdate(id.Value, 0, (_, count) => count - 1);
+                }
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -386,7 +401,7 @@ internal sealed partial class CommandDispatcher
 
         if (entry.OperationType == "update")
         {
-            change["updateDescription"] = UpdateDescriptionBuilder.Build(entry.Before!, entry.After!);
+            change["updateDescription"] = UpdateDescriptionBuilder.Build(entry.Before!, entry.After!, entry.RewrittenPaths);
         }
 
         return change;

@@ -17,6 +17,7 @@ internal sealed partial class CommandDispatcher
     private readonly Dictionary<string, Func<CommandRequest, BsonDocument>> handlers;
     private readonly RetryableWrites retryableWrites = new();
     private readonly Lock pauseLock = new();
+    private readonly List<string> held = [];
     private TaskCompletionSource? pauseGate;
 
     public CommandDispatcher(ServerState server)
@@ -59,6 +60,15 @@ internal sealed partial class CommandDispatcher
         }
     }
 
+    /// <summary>Whether a pause holds back a command named <paramref name="commandName"/> now (it reached the server).</summary>
+    internal bool IsHolding(string commandName)
+    {
+        lock (pauseLock)
+        {
+            return held.Contains(commandName);
+        }
+    }
+
     /// <summary>Lets the held commands run, in no particular order, and answers new ones at once again.</summary>
     public void Resume()
     {
@@ -74,15 +84,30 @@ internal sealed partial class CommandDispatcher
 
     public async Task<BsonDocument> ExecuteAsync(BsonDocument command, ConnectionContext connection, CancellationToken cancellationToken)
     {
+        var heldName = command.ElementCount > 0 ? command.GetElement(0).Name : "";
         TaskCompletionSource? gate;
         lock (pauseLock)
         {
             gate = pauseGate;
+            if (gate is not null)
+            {
+                held.Add(heldName);
+            }
         }
 
         if (gate is not null)
         {
-            await gate.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await gate.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (pauseLock)
+                {
+                    held.Remove(heldName);
+                }
+            }
         }
 
         if (command.ElementCount == 0)
@@ -151,6 +176,14 @@ internal sealed partial class CommandDispatcher
             var reply = ErrorReply(ex);
             AddErrorLabels(reply, name, command, failCommandData: null);
             return reply;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug in a handler is the server's error, reported as MongoDB reports one (InternalError, code 1), not
+            // a dropped connection: the driver would take a hang-up for a network error and retry or discard its
+            // pool, hiding the bug behind a misleading symptom.
+            return ErrorReply(new MongoServerException(
+                ErrorCode.InternalError, $"Internal error while running '{name}': {ex.GetType().Name}: {ex.Message}"));
         }
     }
 
@@ -280,7 +313,8 @@ internal sealed partial class CommandDispatcher
         return reply;
     }
 
-    private void Register(string name, Func<CommandRequest, BsonDocument> handler) => handlers.Add(name, handler);
+    /// <summary>Adds a command (internal so that a test can add one, for example a handler that fails).</summary>
+    internal void Register(string name, Func<CommandRequest, BsonDocument> handler) => handlers.Add(name, handler);
 }
 
 /// <summary>One command as a handler sees it.</summary>

@@ -68,16 +68,22 @@ internal sealed class UpdatePlan
         }
     }
 
-    /// <summary>The updated copy of <paramref name="document"/>; the stored document is not touched.</summary>
-    public BsonDocument Apply(BsonDocument document, int? positionalIndex, ExpressionContext context)
+    /// <summary>
+    /// The updated copy of <paramref name="document"/> (the stored document is not touched) and whether the update
+    /// modified it. Update operators say so themselves (an <c>$inc</c> on NaN is a modification although NaN + 1 is
+    /// the same NaN, as SafeNum::isIdentical compares doubles with ==); a replacement or a pipeline modifies the
+    /// document unless the result is binary-equal to it (ObjectReplaceExecutor::applyReplacementUpdate).
+    /// </summary>
+    public (BsonDocument Document, bool Modified, IReadOnlyList<string> RewrittenPaths) Apply(BsonDocument document, int? positionalIndex, ExpressionContext context)
     {
         var id = document.GetValue("_id", null);
         BsonDocument result;
         if (operators is not null)
         {
             result = document.DeepClone().AsBsonDocument;
-            operators.Apply(result, new UpdateContext { Expressions = context, PositionalIndex = positionalIndex });
-            return result;
+            var update = new UpdateContext { Expressions = context, PositionalIndex = positionalIndex };
+            var modified = operators.Apply(result, update);
+            return (result, modified, update.RewrittenPaths);
         }
 
         if (replacement is not null)
@@ -112,7 +118,7 @@ internal sealed class UpdatePlan
             result.InsertAt(0, new BsonElement("_id", id));
         }
 
-        return result;
+        return (result, !BsonIdentity.Same(result, document), []);
     }
 
     /// <summary>The new document of an upsert that matched nothing.</summary>

@@ -292,14 +292,14 @@ internal sealed partial class CommandDispatcher
         BsonDocument? after = null;
         foreach (var (document, position) in targets)
         {
-            var updated = plan.Apply(document, position, context);
+            var (updated, changed, rewritten) = plan.Apply(document, position, context);
             before = document;
-            if (!updated.Equals(document))
+            if (changed)
             {
                 ValidateForStorage(updated);
                 var updatedBytes = CheckSize(updated);
                 DocumentValidation.Check(collection, updated, document, context);
-                collection.Replace(document, updated, plan.IsReplacement, updatedBytes);
+                collection.Replace(document, updated, plan.IsReplacement, updatedBytes, rewritten);
                 modified++;
             }
 

@@ -70,7 +70,8 @@ internal sealed class ChangeLog(TimeProvider clock, long maxBytes = ChangeLog.De
         BsonDocument? after = null,
         bool isReplacement = false,
         (string Database, string Collection)? renamedTo = null,
-        long bytes = 0)
+        long bytes = 0,
+        IReadOnlyList<string>? rewrittenPaths = null)
     {
         var entry = new ChangeEntry(
             ++LastSequence,
@@ -84,7 +85,8 @@ internal sealed class ChangeLog(TimeProvider clock, long maxBytes = ChangeLog.De
             after,
             isReplacement,
             renamedTo,
-            bytes);
+            bytes,
+            rewrittenPaths ?? []);
         entries.AddLast(entry);
         bytesKept += bytes;
         while (entries.Count > 1 && (entries.Count > Capacity || bytesKept > MaxBytes))
@@ -149,4 +151,5 @@ internal sealed record ChangeEntry(
     BsonDocument? After,
     bool IsReplacement,
     (string Database, string Collection)? RenamedTo,
-    long Bytes);
+    long Bytes,
+    IReadOnlyList<string> RewrittenPaths);

@@ -118,9 +118,9 @@ internal sealed class CollectionStore
     /// Replaces the stored document <paramref name="existing"/> (same reference) by <paramref name="replacement"/>;
     /// <paramref name="isReplacement"/> tells a whole-document replacement from an update, as change events do.
     /// </summary>
-    public void Replace(BsonDocument existing, BsonDocument replacement, bool isReplacement, int bytes = 0)
+    public void Replace(BsonDocument existing, BsonDocument replacement, bool isReplacement, int bytes = 0, IReadOnlyList<string>? rewrittenPaths = null)
     {
-        var position = documents.IndexOf(existing);
+        var position = PositionOf(existing);
         if (position < 0)
         {
             throw new InvalidOperationException("The document to replace is not in the collection.");
@@ -131,17 +131,37 @@ internal sealed class CollectionStore
         IndexKeys(replacement);
         documents[position] = replacement;
         // An update keeps the document before it too (for its updateDescription): twice the bytes.
-        changeLog.Append(isReplacement ? "replace" : "update", DatabaseName, Name, replacement["_id"], isReplacement ? null : existing, replacement, isReplacement, bytes: isReplacement ? bytes : 2L * bytes);
+        changeLog.Append(isReplacement ? "replace" : "update", DatabaseName, Name, replacement["_id"], isReplacement ? null : existing, replacement, isReplacement, bytes: isReplacement ? bytes : 2L * bytes, rewrittenPaths: rewrittenPaths);
     }
 
     public void Remove(BsonDocument existing)
     {
-        if (documents.Remove(existing))
+        var position = PositionOf(existing);
+        if (position >= 0)
         {
+            documents.RemoveAt(position);
             UnindexKeys(existing);
             // A delete event carries only the document key: the removed document is not kept.
             changeLog.Append("delete", DatabaseName, Name, existing["_id"]);
         }
+    }
+
+    /// <summary>
+    /// Where the stored document is, found by reference: the stored instance is what a command holds, and value
+    /// equality would be wrong (the driver's <c>BsonDocument.Equals</c> finds a document holding NaN unequal to itself)
+    /// and slow (a deep comparison of every document before it).
+    /// </summary>
+    private int PositionOf(BsonDocument existing)
+    {
+        for (var i = 0; i < documents.Count; i++)
+        {
+            if (ReferenceEquals(documents[i], existing))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private void CheckUnique(BsonDocument document, BsonDocument? except)

@@ -48,6 +48,18 @@ internal sealed class TtlMonitor : IDisposable
         return removed;
     }
 
+    /// <summary>How many documents some TTL index will remove one day (those whose indexed field holds a date).</summary>
+    public int CountExpiring()
+    {
+        lock (storage.SyncRoot)
+        {
+            return storage.Databases.SelectMany(d => d.Collections).Sum(collection => collection.Indexes
+                .Where(i => i.ExpireAfterSeconds is not null && i.Key.ElementCount == 1)
+                .Sum(index => collection.Documents.Count(d =>
+                    index.Indexes(d) && ExpiresAt(d, index.Key.GetElement(0).Name, index.ExpireAfterSeconds!.Value) != DateTime.MaxValue)));
+        }
+    }
+
     public void Dispose() => timer?.Dispose();
 
     private static DateTime ExpiresAt(BsonDocument document, string field, long expireAfterSeconds)

@@ -58,6 +58,7 @@ internal sealed class ConnectionHandler
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var header = new byte[HeaderLength];
+        var first = true;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -69,11 +70,22 @@ internal sealed class ConnectionHandler
 
                 var length = BinaryPrimitives.ReadInt32LittleEndian(header);
                 var requestId = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4));
+                var responseTo = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8));
                 var opCode = (OpCode)BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(12));
                 if (length < HeaderLength || length > MaxMessageLength)
                 {
                     return;
                 }
+
+                // A client's first message answers nothing (responseTo 0 or -1); anything else is a TLS ClientHello,
+                // which MongoDB without TLS ends at once ("SSL handshake received but server is started without SSL
+                // support", the transport layer's session) instead of waiting for a message that never comes.
+                if (first && responseTo is not (0 or -1))
+                {
+                    return;
+                }
+
+                first = false;
 
                 var body = new byte[length - HeaderLength];
                 if (!await ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false))

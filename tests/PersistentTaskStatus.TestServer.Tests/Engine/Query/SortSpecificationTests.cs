@@ -7,7 +7,7 @@ namespace PersistentTaskStatus.TestServer.Tests.Engine.Query;
 // https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/
 public sealed class SortSpecificationTests
 {
-    private static List<int> SortedIds(string sort, params string[] documents) =>
+    internal static List<int> SortedIds(string sort, params string[] documents) =>
         SortSpecification.Parse(BsonDocument.Parse(sort))
             .Sort(documents.Select(BsonDocument.Parse))
             .Select(d => d["_id"].AsInt32)

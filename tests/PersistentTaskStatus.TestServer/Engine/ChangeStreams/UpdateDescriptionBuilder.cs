@@ -10,12 +10,26 @@ namespace PersistentTaskStatus.TestServer.Engine.ChangeStreams;
 /// </summary>
 internal static class UpdateDescriptionBuilder
 {
-    public static BsonDocument Build(BsonDocument before, BsonDocument after)
+    /// <param name="before">The document before the update.</param>
+    /// <param name="after">The document after it.</param>
+    /// <param name="rewrittenPaths">
+    /// Paths an update operator modified without changing their bytes (an <c>$inc</c> of NaN); MongoDB describes an
+    /// operator update from its operators, so they are listed as updated although no diff can see them.
+    /// </param>
+    public static BsonDocument Build(BsonDocument before, BsonDocument after, IReadOnlyList<string>? rewrittenPaths = null)
     {
         var updated = new BsonDocument();
         var removed = new BsonArray();
         var truncated = new BsonArray();
         DiffDocuments(before, after, prefix: "", updated, removed, truncated);
+        foreach (var path in rewrittenPaths ?? [])
+        {
+            if (!updated.Contains(path) && ValueAt(after, path) is { } value)
+            {
+                updated[path] = value;
+            }
+        }
+
         return new BsonDocument
         {
             { "updatedFields", updated },
@@ -81,12 +95,34 @@ internal static class UpdateDescriptionBuilder
 
                 break;
             default:
-                if (!old.Equals(value))
+                // Byte equality, as the server's document diff (doc_diff computeDocDiff uses binaryEqual): NaN that
+                // stays NaN is no change, while 0.0 becoming -0.0 is one.
+                if (!BsonIdentity.Same(old, value))
                 {
                     updated[path] = value;
                 }
 
                 break;
         }
+    }
+
+    private static BsonValue? ValueAt(BsonDocument document, string path)
+    {
+        BsonValue current = document;
+        foreach (var part in path.Split('.'))
+        {
+            current = current switch
+            {
+                BsonDocument d when d.TryGetValue(part, out var field) => field,
+                BsonArray a when int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) && i < a.Count => a[i],
+                _ => null!,
+            };
+            if (current is null)
+            {
+                return null;
+            }
+        }
+
+        return current;
     }
 }

@@ -37,6 +37,41 @@ internal static class Numbers
 
     public static BsonValue FromDecimal(decimal value) => new BsonDecimal128(new Decimal128(value));
 
+    /// <summary>True for every number but NaN and the infinities (of double or decimal type).</summary>
+    public static bool IsFinite(BsonValue value) => value.BsonType switch
+    {
+        BsonType.Double => double.IsFinite(value.AsDouble),
+        BsonType.Decimal128 => !Decimal128.IsNaN(value.AsDecimal128) && !Decimal128.IsInfinity(value.AsDecimal128),
+        _ => true,
+    };
+
+    /// <summary>
+    /// A decimal result of <paramref name="exact"/> through System.Decimal; System.Decimal has neither NaN nor the
+    /// infinities, so when an operand is one of them the result comes from <paramref name="floating"/> on doubles,
+    /// whose IEEE 754 rules for them are the decimal ones too (NaN in, NaN out; infinity minus infinity is NaN).
+    /// </summary>
+    public static BsonDecimal128 DecimalOp(
+        BsonValue a,
+        BsonValue b,
+        Func<decimal, decimal, decimal> exact,
+        Func<double, double, double> floating)
+    {
+        if (!IsFinite(a) || !IsFinite(b))
+        {
+            var result = floating(BsonOrder.ToDouble(a), BsonOrder.ToDouble(b));
+            return new BsonDecimal128(double.IsNaN(result) ? Decimal128.QNaN : new Decimal128(result));
+        }
+
+        try
+        {
+            return new BsonDecimal128(new Decimal128(exact(ToDecimal(a), ToDecimal(b))));
+        }
+        catch (OverflowException)
+        {
+            throw MongoServerException.NotSupported("Decimal arithmetic beyond the range of System.Decimal");
+        }
+    }
+
     public static decimal ToDecimal(BsonValue value)
     {
         try
@@ -78,14 +113,7 @@ internal static class Numbers
         switch (kind)
         {
             case Kind.Decimal:
-                try
-                {
-                    return FromDecimal(exact(ToDecimal(a), ToDecimal(b)));
-                }
-                catch (OverflowException)
-                {
-                    throw MongoServerException.NotSupported("Decimal arithmetic beyond the range of System.Decimal");
-                }
+                return DecimalOp(a, b, exact, floating);
 
             case Kind.Double:
                 return new BsonDouble(floating(BsonOrder.ToDouble(a), BsonOrder.ToDouble(b)));

@@ -115,6 +115,10 @@ internal sealed class NumericSum
 {
     private DoubleDoubleSummation nonDecimal;
     private decimal decimalTotal;
+
+    // System.Decimal has neither NaN nor the infinities: decimal NaN and infinities are added up here as doubles,
+    // whose IEEE 754 rules for them are the decimal ones too (NaN in, NaN out; infinity minus infinity is NaN).
+    private double nonFiniteDecimals;
     private BsonType totalType = BsonType.Int32;
 
     /// <summary>How many numbers were added.</summary>
@@ -132,6 +136,9 @@ internal sealed class NumericSum
                 break;
             case BsonType.Double:
                 nonDecimal.AddDouble(value.AsDouble);
+                break;
+            case BsonType.Decimal128 when !Numbers.IsFinite(value):
+                nonFiniteDecimals += BsonOrder.ToDouble(value);
                 break;
             case BsonType.Decimal128:
                 decimalTotal += Numbers.ToDecimal(value);
@@ -153,15 +160,27 @@ internal sealed class NumericSum
         BsonType.Int32 when nonDecimal.FitsLong => Numbers.Integral(nonDecimal.Long, bothInt32: true),
         BsonType.Int64 when nonDecimal.FitsLong => new BsonInt64(nonDecimal.Long),
         BsonType.Int32 or BsonType.Int64 or BsonType.Double => new BsonDouble(nonDecimal.Double),
-        _ => Numbers.FromDecimal(decimalTotal + nonDecimal.Decimal),
+        _ => DecimalResult(count: 1),
     };
 
     /// <summary>The mean: null without numbers, a decimal when any number was one, else a double.</summary>
     public BsonValue Average => Count == 0
         ? BsonNull.Value
         : totalType == BsonType.Decimal128
-            ? Numbers.FromDecimal((decimalTotal + nonDecimal.Decimal) / Count)
+            ? DecimalResult(Count)
             : new BsonDouble(nonDecimal.Double / Count);
+
+    /// <summary>The decimal sum divided by <paramref name="count"/>; NaN or an infinity (divided by a count, itself) when the sum is one.</summary>
+    private BsonDecimal128 DecimalResult(long count)
+    {
+        var nonFinite = nonFiniteDecimals + (double.IsFinite(nonDecimal.Double) ? 0 : nonDecimal.Double);
+        if (!double.IsFinite(nonFinite))
+        {
+            return new BsonDecimal128(double.IsNaN(nonFinite) ? Decimal128.QNaN : new Decimal128(nonFinite));
+        }
+
+        return (BsonDecimal128)Numbers.FromDecimal((decimalTotal + nonDecimal.Decimal) / count);
+    }
 
     private static BsonType Widest(BsonType a, BsonType b) => Rank(a) >= Rank(b) ? a : b;
 

@@ -1,4 +1,5 @@
 using MongoDB.Bson;
+using PersistentTaskStatus.TestServer.Engine.Expressions;
 
 namespace PersistentTaskStatus.TestServer.Engine.Updates;
 
@@ -33,6 +34,11 @@ internal sealed class ArithmeticNode(BsonValue operand, bool multiply) : Modifie
             return false;
         }
 
+        if (BsonIdentity.Same(result, current))
+        {
+            state.Context.RewrittenPaths.Add(position.FullPath);
+        }
+
         position.Replace(result);
         return true;
     }
@@ -45,7 +51,7 @@ internal sealed class ArithmeticNode(BsonValue operand, bool multiply) : Modifie
     {
         if (a.BsonType == BsonType.Decimal128 || b.BsonType == BsonType.Decimal128)
         {
-            return DecimalOp(a, b, (x, y) => x + y);
+            return Numbers.DecimalOp(a, b, (x, y) => x + y, (x, y) => x + y);
         }
 
         if (a.BsonType == BsonType.Double || b.BsonType == BsonType.Double)
@@ -72,7 +78,7 @@ internal sealed class ArithmeticNode(BsonValue operand, bool multiply) : Modifie
     {
         if (a.BsonType == BsonType.Decimal128 || b.BsonType == BsonType.Decimal128)
         {
-            return DecimalOp(a, b, (x, y) => x * y);
+            return Numbers.DecimalOp(a, b, (x, y) => x * y, (x, y) => x * y);
         }
 
         if (a.BsonType == BsonType.Double || b.BsonType == BsonType.Double)
@@ -98,25 +104,19 @@ internal sealed class ArithmeticNode(BsonValue operand, bool multiply) : Modifie
     private static BsonValue Narrow(long value) =>
         value is >= int.MinValue and <= int.MaxValue ? new BsonInt32((int)value) : new BsonInt64(value);
 
-    private static BsonDecimal128 DecimalOp(BsonValue a, BsonValue b, Func<decimal, decimal, decimal> op)
-    {
-        try
-        {
-            var x = Decimal128.ToDecimal(BsonOrder.ToDecimal128(a));
-            var y = Decimal128.ToDecimal(BsonOrder.ToDecimal128(b));
-            return new BsonDecimal128(new Decimal128(op(x, y)));
-        }
-        catch (OverflowException)
-        {
-            throw MongoServerException.NotSupported("Decimal128 arithmetic beyond the range of System.Decimal");
-        }
-    }
-
-    /// <summary>The server's SafeNum::isIdentical: same type and same value.</summary>
+    /// <summary>
+    /// The server's SafeNum::isIdentical: same type and same value, compared as C++ compares them, so NaN is never
+    /// identical to NaN (doubles with ==, decimals with Decimal128::isEqual): an <c>$inc</c> or <c>$mul</c> of a NaN
+    /// is a modification.
+    /// </summary>
     private static bool IsIdentical(BsonValue a, BsonValue b) =>
-        a.BsonType == b.BsonType && (a.BsonType == BsonType.Double
-            ? a.AsDouble.Equals(b.AsDouble)
-            : BsonOrder.Instance.Compare(a, b) == 0);
+        a.BsonType == b.BsonType && a.BsonType switch
+        {
+            BsonType.Double => a.AsDouble == b.AsDouble,
+            BsonType.Decimal128 => !Decimal128.IsNaN(a.AsDecimal128) && !Decimal128.IsNaN(b.AsDecimal128) &&
+                BsonOrder.Instance.Compare(a, b) == 0,
+            _ => BsonOrder.Instance.Compare(a, b) == 0,
+        };
 
     private static string DebugString(BsonValue value) => value.BsonType switch
     {

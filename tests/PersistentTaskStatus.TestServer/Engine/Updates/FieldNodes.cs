@@ -2,54 +2,6 @@ using MongoDB.Bson;
 
 namespace PersistentTaskStatus.TestServer.Engine.Updates;
 
-/// <summary>
-/// Binary equality of values (the server's binaryEqualValues): same types, same field names in the same order.
-/// An update that writes a binary-equal value is a no-op, so <c>{$set: {a: 1.0}}</c> on <c>{a: 1}</c> is a change.
-/// </summary>
-internal static class BsonIdentity
-{
-    public static bool Same(BsonValue a, BsonValue b)
-    {
-        if (a.BsonType != b.BsonType)
-        {
-            return false;
-        }
-
-        switch (a)
-        {
-            case BsonDocument x:
-                {
-                    var y = b.AsBsonDocument;
-                    if (x.ElementCount != y.ElementCount)
-                    {
-                        return false;
-                    }
-
-                    for (var i = 0; i < x.ElementCount; i++)
-                    {
-                        if (x.GetElement(i).Name != y.GetElement(i).Name || !Same(x[i], y[i]))
-                        {
-                            return false;
-                        }
-                    }
-
-                    return true;
-                }
-
-            case BsonArray x:
-                {
-                    var y = b.AsBsonArray;
-                    return x.Count == y.Count && x.Zip(y).All(p => Same(p.First, p.Second));
-                }
-
-            case BsonDouble x:
-                return BitConverter.DoubleToInt64Bits(x.Value) == BitConverter.DoubleToInt64Bits(b.AsDouble);
-            default:
-                return a.Equals(b);
-        }
-    }
-}
-
 /// <summary><c>$set</c> (https://www.mongodb.com/docs/manual/reference/operator/update/set/).</summary>
 internal class SetNode(BsonValue value) : ModifierNode
 {

@@ -140,4 +140,10 @@ internal sealed class UpdateContext
 
     /// <summary>True when the update builds a new document of an upsert (then <c>$setOnInsert</c> applies).</summary>
     public bool IsUpsertInsert { get; init; }
+
+    /// <summary>
+    /// The paths an operator rewrote with the very bytes they held (an <c>$inc</c> of NaN): a modification that no
+    /// comparison of the documents before and after can see, which a change event still lists.
+    /// </summary>
+    public List<string> RewrittenPaths { get; } = [];
 }

@@ -124,7 +124,7 @@ internal static class ArithmeticOperators
 
         if (a!.BsonType == BsonType.Decimal128 || b!.BsonType == BsonType.Decimal128)
         {
-            return Numbers.FromDecimal(Numbers.ToDecimal(a) / Numbers.ToDecimal(b!));
+            return Numbers.DecimalOp(a, b!, (x, y) => x / y, (x, y) => x / y);
         }
 
         return new BsonDouble(BsonOrder.ToDouble(a) / BsonOrder.ToDouble(b));
@@ -164,7 +164,9 @@ internal static class ArithmeticOperators
                 ? throw OperatorShapes.Error(28680, "can't take $abs of long long min")
                 : new BsonInt64(Math.Abs(value.AsInt64)),
             BsonType.Double => new BsonDouble(Math.Abs(value.AsDouble)),
-            BsonType.Decimal128 => Numbers.FromDecimal(Math.Abs(Numbers.ToDecimal(value))),
+            BsonType.Decimal128 => Numbers.IsFinite(value)
+                ? Numbers.FromDecimal(Math.Abs(Numbers.ToDecimal(value)))
+                : Decimal128.IsNaN(value.AsDecimal128) ? value : new BsonDecimal128(Decimal128.PositiveInfinity),
             _ => throw OperatorShapes.Error(28765, $"$abs only supports numeric types, not {Values.TypeName(value)}"),
         };
     }
@@ -181,7 +183,7 @@ internal static class ArithmeticOperators
         {
             BsonType.Int32 or BsonType.Int64 => value,
             BsonType.Double => new BsonDouble(onDouble(value.AsDouble)),
-            BsonType.Decimal128 => Numbers.FromDecimal(onDecimal(Numbers.ToDecimal(value))),
+            BsonType.Decimal128 => Numbers.IsFinite(value) ? Numbers.FromDecimal(onDecimal(Numbers.ToDecimal(value))) : value,
             _ => throw OperatorShapes.Error(28765, $"{name} only supports numeric types, not {Values.TypeName(value)}"),
         };
     }

@@ -1,0 +1,5 @@
+using PersistentTaskStatus.Packaging.Tests;
+using PersistentTaskStatus.TestInfrastructure;
+
+[assembly: AssemblyFixture(typeof(MongoFixture))]
+[assembly: AssemblyFixture(typeof(PackedLibrary))]
