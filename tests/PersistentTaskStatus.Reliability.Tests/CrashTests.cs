@@ -35,10 +35,10 @@ public sealed class CrashTests(MongoFixture fixture)
         {
             for (var crash = 0; crash < Crashes; crash++)
             {
-                var worker = WorkerProcess.Start(fixture.ConnectionString, databaseName, "crash-run", $"worker-{crash}");
+                var worker = WorkerProcess.Start(fixture.ConnectionString, databaseName, "crash-run", $"worker-{crash}", hold: true);
                 workers.Add(worker);
 
-                // Kill it in the middle of a task: after a checkpoint, with steps still to go.
+                // Kill it in the middle of a task: after a checkpoint, with steps still to go (it holds there until killed).
                 var (task, step, token) = await worker.WaitForCheckpointAsync(s => s >= 2 && s <= Steps - 2, TimeSpan.FromSeconds(30));
                 worker.Kill();
                 kills.Add((task, step, token));
@@ -115,12 +115,14 @@ public sealed class CrashTests(MongoFixture fixture)
             }
         }
 
-        public static WorkerProcess Start(string connectionString, string databaseName, string containerName, string owner)
+        /// <summary>Starts a worker; with <paramref name="hold"/> it waits after each checkpoint until <see cref="WaitForCheckpointAsync"/> lets it go on.</summary>
+        public static WorkerProcess Start(string connectionString, string databaseName, string containerName, string owner, bool hold = false)
         {
             var dll = Path.Combine(AppContext.BaseDirectory, "PersistentTaskStatus.Reliability.Worker.dll");
             Assert.True(File.Exists(dll), $"The worker is not built beside the tests: {dll}");
             var start = new ProcessStartInfo("dotnet")
             {
+                RedirectStandardInput = hold,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
@@ -128,6 +130,11 @@ public sealed class CrashTests(MongoFixture fixture)
             foreach (var argument in new[] { dll, connectionString, databaseName, containerName, owner, Steps.ToString(System.Globalization.CultureInfo.InvariantCulture), StepMs.ToString(System.Globalization.CultureInfo.InvariantCulture), LeaseMs.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             {
                 start.ArgumentList.Add(argument);
+            }
+
+            if (hold)
+            {
+                start.ArgumentList.Add("hold");
             }
 
             var worker = new WorkerProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
@@ -148,9 +155,21 @@ public sealed class CrashTests(MongoFixture fixture)
                 await foreach (var line in lines.Reader.ReadAllAsync(cancel.Token))
                 {
                     var parts = line.Split(' ');
-                    if (parts is ["CHECKPOINT", var task, var step, var token] && wanted(int.Parse(step, System.Globalization.CultureInfo.InvariantCulture)))
+                    if (parts is not ["CHECKPOINT", var task, var step, var token])
+                    {
+                        continue;
+                    }
+
+                    if (wanted(int.Parse(step, System.Globalization.CultureInfo.InvariantCulture)))
                     {
                         return (task, int.Parse(step, System.Globalization.CultureInfo.InvariantCulture), long.Parse(token, System.Globalization.CultureInfo.InvariantCulture));
+                    }
+
+                    // Not this one: a held worker goes on to its next step.
+                    if (process.StartInfo.RedirectStandardInput)
+                    {
+                        await process.StandardInput.WriteLineAsync("go");
+                        await process.StandardInput.FlushAsync(cancel.Token);
                     }
                 }
             }

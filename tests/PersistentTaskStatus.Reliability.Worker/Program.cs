@@ -3,13 +3,15 @@ using MongoDB.Driver;
 using PersistentTaskStatus;
 
 // A worker process for the crash tests, started as `dotnet PersistentTaskStatus.Reliability.Worker.dll <connection
-// string> <database> <container> <owner> <steps> <step ms> <lease ms>`. It runs the container with RunAsync; each task
-// is <steps> steps long, and the step count done is saved as the checkpoint after each step. It records in the
-// database where each attempt started from (collection "starts") and each completion it made ("completions"), and
+// string> <database> <container> <owner> <steps> <step ms> <lease ms> [hold]`. It runs the container with RunAsync;
+// each task is <steps> steps long, and the step count done is saved as the checkpoint after each step. It records in
+// the database where each attempt started from (collection "starts") and each completion it made ("completions"), and
 // prints a line per checkpoint ("CHECKPOINT <task> <step> <fencing token>") so that the test can kill it mid-task.
-if (args.Length != 7)
+// With "hold" it waits after each checkpoint for a line on standard input before it goes on, so that the test kills
+// it exactly there, however slowly the test reads (a busy machine would otherwise let the task finish first).
+if (args.Length is not (7 or 8) || (args.Length == 8 && args[7] != "hold"))
 {
-    Console.Error.WriteLine("usage: <connection string> <database> <container> <owner> <steps> <step ms> <lease ms>");
+    Console.Error.WriteLine("usage: <connection string> <database> <container> <owner> <steps> <step ms> <lease ms> [hold]");
     return 2;
 }
 
@@ -17,6 +19,7 @@ var (connectionString, databaseName, containerName, owner) = (args[0], args[1], 
 var steps = int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture);
 var stepDelay = TimeSpan.FromMilliseconds(int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture));
 var leaseDuration = TimeSpan.FromMilliseconds(int.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture));
+var hold = args.Length == 8;
 
 using var mongo = new MongoClient(connectionString);
 var database = mongo.GetDatabase(databaseName);
@@ -37,6 +40,10 @@ var result = await container.RunAsync(owner, async (lease, cancellationToken) =>
         await Task.Delay(stepDelay, cancellationToken);
         await lease.SaveCheckpointAsync(new BsonDocument("step", step + 1), cancellationToken);
         Console.WriteLine($"CHECKPOINT {lease.TaskName} {step + 1} {lease.FencingToken}");
+        if (hold)
+        {
+            await Console.In.ReadLineAsync(cancellationToken);
+        }
     }
 
     await lease.CompleteAsync(cancellationToken: cancellationToken);
