@@ -269,7 +269,9 @@ public sealed class LeaseTests(MongoFixture fixture) : IDisposable
     {
         var container = await ContainerAsync("complete", ("t", null));
         var lease = (await container.TryLeaseNextTaskAsync("w", TimeSpan.FromMinutes(1), Token))!;
-        await Task.Delay(50, Token);
+
+        // 60 ms for a 50 ms claim: a timer may fire a little early, and the database clock counts whole milliseconds.
+        await Task.Delay(60, Token);
 
         var state = await lease.CompleteAsync(new BsonDocument("rows", 1200), Token);
 
