@@ -270,7 +270,9 @@ internal sealed class PageRenderer(DashboardOptions options, DateTime now)
             html.Raw("</div>");
         }
 
-        if (allowReset && task.Status == TaskRunStatus.Failed)
+        // A task that failed only because a task it depends on failed is reset with that one (the library refuses to
+        // reset it alone, and its error names the task to reset): no button of its own.
+        if (allowReset && task.Status == TaskRunStatus.Failed && task.LastError?.Type != TaskError.DependencyFailedType)
         {
             html.Raw("<button type=\"submit\" class=\"btn small danger\" form=\"reset-form\" name=\"task\"").Attr("value", task.Name).Raw(">Reset</button>");
         }
